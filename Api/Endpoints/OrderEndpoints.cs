@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Observability.Api.Contracts;
+using Observability.Grains.Interfaces;
+
+namespace Observability.Api.Endpoints;
+
+public static class OrderEndpoints
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const int MaxIdempotencyKeyLength = 128;
+
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var userOrders = app.MapGroup("/api/users/{userId}/orders").WithTags("Orders");
+        userOrders.MapPost("/", PlaceOrderAsync)
+            .WithName("PlaceOrder")
+            .WithSummary("Places an order for a user. Send an Idempotency-Key header to make retries safe.");
+        userOrders.MapGet("/", ListOrdersAsync)
+            .WithName("ListOrders")
+            .WithSummary("Lists a user's orders.");
+
+        var orders = app.MapGroup("/api/orders").WithTags("Orders");
+        orders.MapGet("/{orderId}", GetOrderAsync)
+            .WithName("GetOrder")
+            .WithSummary("Reads one order.");
+        return app;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceOrderAsync(
+        string userId,
+        PlaceOrderRequest? request,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        IClusterClient cluster)
+    {
+        if (RequestValidation.UserId(userId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (request is null)
+        {
+            return RequestValidation.BodyRequired();
+        }
+
+        var lines = request.Lines;
+        if (RequestValidation.Problem(DomainRules.ValidateLines(lines is null ? null : [.. lines.Select(l => l?.ToOrderLine()!)])) is { } invalidBody)
+        {
+            return invalidBody;
+        }
+
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl)))
+        {
+            return RequestValidation.Problem([(IdempotencyKeyHeader, $"The key is 1-{MaxIdempotencyKeyLength} printable characters.")])!;
+        }
+
+        var draft = new OrderDraft(
+            idempotencyKey is null ? Guid.CreateVersion7() : OrderIdFor(userId, idempotencyKey),
+            [.. lines!.Select(l => l!.ToOrderLine())]);
+        var result = await cluster.GetGrain<IUserGrain>(userId).PlaceOrderAsync(draft);
+        return result switch
+        {
+            { Status: PlaceOrderStatus.Placed, Order: { } order } =>
+                TypedResults.Created($"/api/orders/{order.OrderId}", OrderResponse.From(order)),
+            { Status: PlaceOrderStatus.AlreadyPlaced, Order: { } order } when order.Lines.SequenceEqual(draft.Lines) =>
+                TypedResults.Ok(OrderResponse.From(order)),
+            { Status: PlaceOrderStatus.UserNotFound } => UserEndpoints.UserNotFound(userId),
+            _ => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Idempotency key reused.",
+                detail: $"The {IdempotencyKeyHeader} was already used for a different order."),
+        };
+    }
+
+    public static async Task<Results<Ok<OrderResponse[]>, ValidationProblem, ProblemHttpResult>> ListOrdersAsync(
+        string userId, IClusterClient cluster)
+    {
+        if (RequestValidation.UserId(userId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var orders = await cluster.GetGrain<IUserGrain>(userId).ListOrdersAsync();
+        return orders is null
+            ? UserEndpoints.UserNotFound(userId)
+            : TypedResults.Ok(orders.OrderBy(o => o.PlacedAt).Select(OrderResponse.From).ToArray());
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
+        string orderId, IClusterClient cluster)
+    {
+        if (!Guid.TryParse(orderId, out var id))
+        {
+            return RequestValidation.Problem([("orderId", "An order id is a GUID.")])!;
+        }
+
+        var order = await cluster.GetGrain<IOrderGrain>(id).GetAsync();
+        return order is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found.", detail: $"There is no order '{id}'.")
+            : TypedResults.Ok(OrderResponse.From(order));
+    }
+
+    /// <summary>
+    /// The same (user, key) pair always names the same order, so a client that retries with the same key reaches
+    /// the order grain that already holds the order instead of creating a second one.
+    /// </summary>
+    private static Guid OrderIdFor(string userId, string idempotencyKey)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{userId}\n{idempotencyKey}"), hash);
+        return new Guid(hash[..16]);
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Observability.Api.Contracts;
+using Observability.Grains.Interfaces;
+
+namespace Observability.Api.Endpoints;
+
+public static class UserEndpoints
+{
+    public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/api/users").WithTags("Users");
+        users.MapGet("/{userId}", GetUserAsync)
+            .WithName("GetUser")
+            .WithSummary("Reads a user's profile.");
+        users.MapPut("/{userId}", PutUserAsync)
+            .WithName("PutUser")
+            .WithSummary("Creates or replaces a user's profile.");
+        return app;
+    }
+
+    public static async Task<Results<Ok<UserProfileResponse>, ValidationProblem, ProblemHttpResult>> GetUserAsync(
+        string userId, IClusterClient cluster)
+    {
+        if (RequestValidation.UserId(userId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var profile = await cluster.GetGrain<IUserGrain>(userId).GetProfileAsync();
+        return profile is null ? UserNotFound(userId) : TypedResults.Ok(UserProfileResponse.From(profile));
+    }
+
+    public static async Task<Results<Ok<UserProfileResponse>, Created<UserProfileResponse>, ValidationProblem>> PutUserAsync(
+        string userId, UserProfileRequest? request, IClusterClient cluster)
+    {
+        if (RequestValidation.UserId(userId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (request is null)
+        {
+            return RequestValidation.BodyRequired();
+        }
+
+        if (RequestValidation.Problem(DomainRules.ValidateProfile(request.DisplayName, request.Email)) is { } invalidBody)
+        {
+            return invalidBody;
+        }
+
+        var result = await cluster.GetGrain<IUserGrain>(userId).UpsertProfileAsync(new UserProfileDraft(request.DisplayName!, request.Email!));
+        var response = UserProfileResponse.From(result.Profile);
+        return result.Created ? TypedResults.Created($"/api/users/{userId}", response) : TypedResults.Ok(response);
+    }
+
+    internal static ProblemHttpResult UserNotFound(string userId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found.", detail: $"There is no user '{userId}'.");
+}

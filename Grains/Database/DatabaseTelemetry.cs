@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Observability.ServiceDefaults.Telemetry;
+
+namespace Observability.Grains.Database;
+
+/// <summary>
+/// Telemetry of the simulated database, after the OpenTelemetry database conventions: one CLIENT span per
+/// operation named <c>{operation} {collection}</c>, and the <c>db.client.operation.duration</c> histogram.
+/// </summary>
+public sealed class DatabaseTelemetry
+{
+    public const string SourceName = TelemetryConventions.ProjectPrefix + ".Database";
+    public const string MeterName = SourceName;
+    public const string OperationDuration = "db.client.operation.duration";
+
+    /// <summary>The value of <c>db.system.name</c>: the conventions' name for a SQL database they do not list.</summary>
+    public const string SystemName = "other_sql";
+
+    private static readonly ActivitySource Source = new(SourceName);
+
+    private readonly ConcurrentDictionary<(string Operation, string Collection), Statement> _statements = new();
+    private readonly Histogram<double> _duration;
+
+    public DatabaseTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _duration = meter.CreateHistogram(
+            OperationDuration,
+            unit: "s",
+            description: "Duration of simulated database operations, including injected latency and failures.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TelemetryConventions.DurationBucketsSeconds });
+    }
+
+    public Activity? StartOperation(string operation, string collection)
+    {
+        var statement = _statements.GetOrAdd((operation, collection), static key => Statement.Create(key.Operation, key.Collection));
+        var activity = Source.StartActivity(statement.SpanName, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(SemanticConventions.DbSystemName, SystemName);
+            activity.SetTag(SemanticConventions.DbOperationName, operation);
+            activity.SetTag(SemanticConventions.DbCollectionName, collection);
+            activity.SetTag(SemanticConventions.DbQuerySummary, statement.SpanName);
+            activity.SetTag(SemanticConventions.DbQueryText, statement.QueryText);
+        }
+
+        return activity;
+    }
+
+    public void RecordOperation(string operation, string collection, long startTimestamp, Exception? error)
+    {
+        var tags = new TagList
+        {
+            { SemanticConventions.DbSystemName, SystemName },
+            { SemanticConventions.DbOperationName, operation },
+            { SemanticConventions.DbCollectionName, collection },
+        };
+        if (error is not null)
+        {
+            tags.Add(SemanticConventions.ErrorType, ErrorTypes.Of(error));
+        }
+
+        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+    }
+
+    /// <summary>The parameterised statement for an operation: values are always parameters, never inlined.</summary>
+    private sealed record Statement(string SpanName, string QueryText)
+    {
+        public static Statement Create(string operation, string collection) => new(
+            $"{operation} {collection}",
+            operation switch
+            {
+                DatabaseOperations.Select => $"SELECT state, etag FROM {collection} WHERE grain_id = @grain_id",
+                DatabaseOperations.Upsert => $"UPSERT INTO {collection} (grain_id, state, etag) VALUES (@grain_id, @state, @etag)",
+                DatabaseOperations.Delete => $"DELETE FROM {collection} WHERE grain_id = @grain_id AND etag = @etag",
+                _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown database operation."),
+            });
+    }
+}
+
+/// <summary>The operations the simulated database performs (<c>db.operation.name</c>).</summary>
+public static class DatabaseOperations
+{
+    public const string Select = "SELECT";
+    public const string Upsert = "UPSERT";
+    public const string Delete = "DELETE";
+}

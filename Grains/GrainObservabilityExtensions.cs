@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Observability.Grains.Database;
+using Observability.Grains.Telemetry;
+using Observability.ServiceDefaults.Telemetry;
+
+namespace Observability.Grains;
+
+public static class GrainObservabilityExtensions
+{
+    /// <summary>
+    /// Everything that makes the grains observable on a silo, registered once for the Silo host and the test
+    /// cluster alike: trace propagation through grain calls, the grain-call metrics and exception-event filter,
+    /// the business metrics, and the simulated database in front of the <see cref="StorageNames.Default"/> storage.
+    /// Call it after the grain storage is registered.
+    /// </summary>
+    public static ISiloBuilder AddGrainObservability(this ISiloBuilder builder)
+    {
+        // Orleans already adds propagation when Orleans:EnableDistributedTracing is true (Aspire sets it); adding it
+        // a second time would start every grain span twice.
+        if (!OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
+        {
+            builder.AddActivityPropagation();
+        }
+
+        // Registered after propagation, so the filter runs inside the grain span and can record exceptions on it.
+        builder.Services.TryAddSingleton<GrainCallMetrics>();
+        builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<OrderMetrics>();
+        builder.Services.AddSimulatedDatabase(StorageNames.Default);
+        return builder;
+    }
+}

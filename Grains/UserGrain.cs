@@ -1,0 +1,75 @@
+using Observability.Grains.Interfaces;
+using Observability.Grains.Telemetry;
+
+namespace Observability.Grains;
+
+public sealed class UserGrain(
+    [PersistentState(StorageNames.Users, StorageNames.Default)] IPersistentState<UserState> state,
+    OrderMetrics orderMetrics,
+    TimeProvider timeProvider) : Grain, IUserGrain
+{
+    private string UserId => this.GetPrimaryKeyString();
+
+    public Task<UserProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
+
+    public async Task<UpsertProfileResult> UpsertProfileAsync(UserProfileDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ThrowIfInvalid(DomainRules.ValidateProfile(draft.DisplayName, draft.Email));
+
+        var now = timeProvider.GetUtcNow();
+        var existing = state.State.Profile;
+        var profile = new UserProfile(UserId, draft.DisplayName, draft.Email, existing?.CreatedAt ?? now, now);
+        await state.WriteAsync(new UserState { Profile = profile, OrderIds = state.State.OrderIds });
+        return new UpsertProfileResult(profile, Created: existing is null);
+    }
+
+    public async Task<PlaceOrderResult> PlaceOrderAsync(OrderDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ThrowIfInvalid(DomainRules.ValidateLines(draft.Lines));
+
+        if (state.State.Profile is null)
+        {
+            return new PlaceOrderResult(PlaceOrderStatus.UserNotFound, null);
+        }
+
+        var orderGrain = GrainFactory.GetGrain<IOrderGrain>(draft.OrderId);
+        if (state.State.OrderIds.Contains(draft.OrderId))
+        {
+            return new PlaceOrderResult(PlaceOrderStatus.AlreadyPlaced, await orderGrain.GetAsync());
+        }
+
+        // Grain-to-grain hop. The order grain stores the order once, so a retry after a failure below is safe.
+        var order = await orderGrain.CreateAsync(UserId, draft);
+        if (order.UserId != UserId)
+        {
+            return new PlaceOrderResult(PlaceOrderStatus.OrderIdTaken, null);
+        }
+
+        await state.WriteAsync(new UserState { Profile = state.State.Profile, OrderIds = [.. state.State.OrderIds, order.OrderId] });
+        orderMetrics.OrderPlaced(order);
+        return new PlaceOrderResult(PlaceOrderStatus.Placed, order);
+    }
+
+    public async Task<IReadOnlyList<Order>?> ListOrdersAsync()
+    {
+        if (state.State.Profile is null)
+        {
+            return null;
+        }
+
+        // Fan out to every order grain at once: the trace shows the calls side by side.
+        var orders = await Task.WhenAll(state.State.OrderIds.Select(id => GrainFactory.GetGrain<IOrderGrain>(id).GetAsync()));
+        return [.. orders.OfType<Order>()];
+    }
+
+    private static void ThrowIfInvalid(IEnumerable<(string Field, string Error)> errors)
+    {
+        var first = errors.FirstOrDefault();
+        if (first.Field is not null)
+        {
+            throw new ArgumentException($"{first.Field}: {first.Error}");
+        }
+    }
+}
