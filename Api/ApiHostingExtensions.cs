@@ -20,6 +20,7 @@ public static class ApiHostingExtensions
 
     public static WebApplication UseApi(this WebApplication app)
     {
+        app.UseTraceResponseHeader();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseFaultInjectionHeader();

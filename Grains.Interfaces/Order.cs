@@ -23,7 +23,19 @@ public sealed record Order(
     [property: Id(1)] string UserId,
     [property: Id(2)] ImmutableArray<OrderLine> Lines,
     [property: Id(3)] decimal Total,
-    [property: Id(4)] DateTimeOffset PlacedAt);
+    [property: Id(4)] DateTimeOffset PlacedAt)
+{
+    // ImmutableArray compares by reference; two orders are equal when their lines are.
+    public bool Equals(Order? other) =>
+        other is not null &&
+        OrderId == other.OrderId &&
+        UserId == other.UserId &&
+        Lines.SequenceEqual(other.Lines) &&
+        Total == other.Total &&
+        PlacedAt == other.PlacedAt;
+
+    public override int GetHashCode() => HashCode.Combine(OrderId, UserId, Total, PlacedAt);
+}
 
 public enum PlaceOrderStatus
 {

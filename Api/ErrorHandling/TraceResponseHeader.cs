@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace Observability.Api.ErrorHandling;
+
+internal static class TraceResponseHeader
+{
+    /// <summary>W3C Trace Context level 2 response header: <c>00-{trace-id}-{span-id}-{flags}</c>.</summary>
+    public const string Name = "traceresponse";
+
+    /// <summary>
+    /// Tells every caller which trace its request became, so any response, not only an error, can be looked up in
+    /// Jaeger or the Aspire Dashboard.
+    /// </summary>
+    public static WebApplication UseTraceResponseHeader(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (Activity.Current is { } activity)
+            {
+                context.Response.Headers[Name] = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-{(activity.Recorded ? "01" : "00")}";
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Observability.Tests.Fixtures;
+
+/// <summary>
+/// The real API host (its Program, its configuration) in front of a two-silo test cluster; the API's cluster client
+/// connects to the silos' gateways over loopback like it would in production.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    private readonly ClusterFixture _cluster = new();
+    private WebApplicationFactory<Program>? _factory;
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The API is not started.");
+
+    public ClusterFixture Cluster => _cluster;
+
+    public HttpClient CreateClient() => Factory.CreateClient();
+
+    public async ValueTask InitializeAsync()
+    {
+        await _cluster.InitializeAsync();
+        var options = _cluster.Cluster.Options;
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            web.UseSetting("Orleans:ClusterId", options.ClusterId);
+            web.UseSetting("Orleans:ServiceId", options.ServiceId);
+            web.UseSetting("Orleans:Clustering:ProviderType", "Development");
+            var gateways = _cluster.Cluster.Silos.Select(s => s.GatewayAddress.Endpoint.ToString()).ToList();
+            for (var i = 0; i < gateways.Count; i++)
+            {
+                web.UseSetting($"Orleans:Clustering:Gateways:{i}", gateways[i]);
+            }
+
+            web.UseSetting("SimulatedDatabase:AllowFaultInjection", "true");
+        });
+
+        // Start the host now, so the first test does not pay for it and a broken start fails loudly here.
+        using var client = _factory.CreateClient();
+        await Eventually.TrueAsync(
+            async () => (await client.GetAsync("/health/ready")).IsSuccessStatusCode,
+            "the API's cluster client to be ready");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        await _cluster.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "Api";
+}

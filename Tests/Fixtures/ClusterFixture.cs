@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Observability.Api.Orleans;
+using Observability.Grains;
+using Observability.Grains.Database;
+using Orleans.TestingHost;
+
+namespace Observability.Tests.Fixtures;
+
+/// <summary>A two-silo test cluster wired exactly as the Silo host wires its grains.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    private TestCluster? _cluster;
+
+    public TestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(initialSilosCount: 2);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        ConfigureCluster(builder);
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.StopAllSilosAsync();
+            await _cluster.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Where a fixture for a different cluster shape adds its configurators.</summary>
+    protected virtual void ConfigureCluster(TestClusterBuilder builder)
+    {
+    }
+
+    /// <summary>The production grain wiring on top of in-memory storage, with a fast database that honours fault requests.</summary>
+    public sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddMemoryGrainStorage(StorageNames.Default);
+            siloBuilder.AddGrainObservability();
+            siloBuilder.Services.Configure<SimulatedDatabaseOptions>(options =>
+            {
+                options.MinLatency = TimeSpan.Zero;
+                options.MaxLatency = TimeSpan.FromMilliseconds(1);
+                options.SlowCallRate = 0;
+                options.AllowFaultInjection = true;
+            });
+        }
+    }
+
+    public sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.AddGrainClientObservability();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "Cluster";
+}
