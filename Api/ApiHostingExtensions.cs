@@ -1,3 +1,4 @@
+using Observability.Api.Endpoints;
 using Observability.Api.ErrorHandling;
 using Observability.Api.Orleans;
 
@@ -5,12 +6,9 @@ namespace Observability.Api;
 
 public static class ApiHostingExtensions
 {
-    /// <summary>Largest request body the API reads; larger bodies are answered 413.</summary>
-    public const long MaxRequestBodyBytes = 64 * 1024;
-
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ApiEndpoints.MaxRequestBodyBytes);
         builder.AddClusterClient();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsTraceId.Add);
         builder.Services.AddExceptionHandler<KnownExceptionHandler>();

@@ -11,8 +11,7 @@ var app = builder.Build();
 
 app.UseApi();
 app.MapDefaultEndpoints();
-app.MapUserEndpoints();
-app.MapOrderEndpoints();
+app.MapApiEndpoints();
 
 app.Run();
 

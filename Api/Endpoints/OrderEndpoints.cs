@@ -14,15 +14,15 @@ public static class OrderEndpoints
 
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
-        var userOrders = app.MapGroup("/api/users/{userId}/orders").WithTags("Orders");
-        userOrders.MapPost("/", PlaceOrderAsync)
+        var userOrders = app.MapGroup("/users").WithTags("Orders");
+        userOrders.MapPost("/{userId}/orders", PlaceOrderAsync)
             .WithName("PlaceOrder")
             .WithSummary("Places an order for a user. Send an Idempotency-Key header to make retries safe.");
-        userOrders.MapGet("/", ListOrdersAsync)
+        userOrders.MapGet("/{userId}/orders", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("Lists a user's orders.");
 
-        var orders = app.MapGroup("/api/orders").WithTags("Orders");
+        var orders = app.MapGroup("/orders").WithTags("Orders");
         orders.MapGet("/{orderId}", GetOrderAsync)
             .WithName("GetOrder")
             .WithSummary("Reads one order.");

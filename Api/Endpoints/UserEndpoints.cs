@@ -8,7 +8,7 @@ public static class UserEndpoints
 {
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users").WithTags("Users");
+        var users = app.MapGroup("/users").WithTags("Users");
         users.MapGet("/{userId}", GetUserAsync)
             .WithName("GetUser")
             .WithSummary("Reads a user's profile.");

@@ -17,7 +17,13 @@ internal static class TraceResponseHeader
         {
             if (Activity.Current is { } activity)
             {
-                context.Response.Headers[Name] = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-{(activity.Recorded ? "01" : "00")}";
+                // Set when the response starts: the exception handler clears headers set before it runs.
+                context.Response.OnStarting(static state =>
+                {
+                    var (response, activity) = ((HttpResponse, Activity))state;
+                    response.Headers[Name] = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-{(activity.Recorded ? "01" : "00")}";
+                    return Task.CompletedTask;
+                }, (context.Response, activity));
             }
 
             return next(context);

@@ -1,5 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Orleans.TestingHost;
 
 namespace Observability.Tests.Fixtures;
 
@@ -9,7 +11,7 @@ namespace Observability.Tests.Fixtures;
 /// </summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
-    private readonly ClusterFixture _cluster = new();
+    private readonly ClusterFixture _cluster = new TcpClusterFixture();
     private WebApplicationFactory<Program>? _factory;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The API is not started.");
@@ -17,6 +19,18 @@ public sealed class ApiFixture : IAsyncLifetime
     public ClusterFixture Cluster => _cluster;
 
     public HttpClient CreateClient() => Factory.CreateClient();
+
+    /// <summary>
+    /// The same API on a real Kestrel server bound to loopback, for what the in-memory test server does not do
+    /// (request body limits). The caller disposes it.
+    /// </summary>
+    public WebApplicationFactory<Program> StartOnKestrel()
+    {
+        var kestrel = Factory.WithWebHostBuilder(_ => { });
+        kestrel.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        kestrel.StartServer();
+        return kestrel;
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -53,6 +67,13 @@ public sealed class ApiFixture : IAsyncLifetime
 
         await _cluster.DisposeAsync();
     }
+}
+
+/// <summary>The same cluster, but with real TCP gateways, as the API's client connects over the network.</summary>
+internal sealed class TcpClusterFixture : ClusterFixture
+{
+    protected override void ConfigureCluster(TestClusterBuilder builder) =>
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
 }
 
 [CollectionDefinition(Name)]

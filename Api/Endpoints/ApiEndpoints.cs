@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Observability.Api.Endpoints;
+
+public static class ApiEndpoints
+{
+    /// <summary>Largest request body the API reads; larger bodies are answered 413.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>Maps every resource under <c>/api</c>, each request body limited to <see cref="MaxRequestBodyBytes"/>.</summary>
+    public static IEndpointRouteBuilder MapApiEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithMetadata(new RequestSizeLimitAttribute(MaxRequestBodyBytes));
+        api.MapUserEndpoints();
+        api.MapOrderEndpoints();
+        return app;
+    }
+}

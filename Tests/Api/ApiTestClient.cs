@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+namespace Observability.Tests.Api;
+
+internal static class ApiTestClient
+{
+    /// <summary>The trace a response belongs to, from the API's <c>traceresponse</c> header.</summary>
+    public static ActivityTraceId TraceId(this HttpResponseMessage response)
+    {
+        var header = Assert.Single(response.Headers.GetValues("traceresponse"));
+        return ActivityTraceId.CreateFromString(header.Split('-')[1]);
+    }
+
+    public static Task<HttpResponseMessage> PutUserAsync(this HttpClient client, string userId, string displayName = "Api User") =>
+        client.PutAsJsonAsync($"/api/users/{userId}", new { displayName, email = $"{userId}@example.com" }, TestContext.Current.CancellationToken);
+
+    public static Task<HttpResponseMessage> PlaceOrderAsync(this HttpClient client, string userId, object? body = null) =>
+        client.PostAsJsonAsync(
+            $"/api/users/{userId}/orders",
+            body ?? new { lines = new[] { new { sku = "SKU-1", quantity = 2, unitPrice = 10.5m } } },
+            TestContext.Current.CancellationToken);
+
+    public static string NewUserId() => "a-" + Guid.NewGuid().ToString("N");
+}

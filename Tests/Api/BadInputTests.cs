@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text;
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.Api;
+
+/// <summary>Malformed input is a 400 problem, never a 5xx, and never reaches a grain.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class BadInputTests(ApiFixture api)
+{
+    private static readonly string LongId = new('a', 65);
+
+    public static TheoryData<string, string, string?> MalformedRequests => new()
+    {
+        // Ids
+        { "GET", "/api/users/has%20space", null },
+        { "GET", $"/api/users/{LongId}", null },
+        { "GET", "/api/users/semi;colon", null },
+        { "GET", "/api/users/%E2%9C%93", null },
+        { "GET", "/api/users/dots.dots/orders", null },
+        { "GET", "/api/orders/not-a-guid", null },
+        { "GET", "/api/orders/12345", null },
+        { "PUT", $"/api/users/{LongId}", """{"displayName":"A","email":"a@example.com"}""" },
+        { "POST", "/api/users/bad%2Fid/orders", """{"lines":[{"sku":"A","quantity":1,"unitPrice":1}]}""" },
+        // Profile bodies
+        { "PUT", "/api/users/valid-user", null },
+        { "PUT", "/api/users/valid-user", "" },
+        { "PUT", "/api/users/valid-user", "{" },
+        { "PUT", "/api/users/valid-user", "[]" },
+        { "PUT", "/api/users/valid-user", "{}" },
+        { "PUT", "/api/users/valid-user", """{"displayName":"","email":"a@example.com"}""" },
+        { "PUT", "/api/users/valid-user", """{"displayName":"A","email":"not-an-email"}""" },
+        { "PUT", "/api/users/valid-user", $$"""{"displayName":"{{new string('x', 101)}}","email":"a@example.com"}""" },
+        { "PUT", "/api/users/valid-user", """{"displayName":42,"email":"a@example.com"}""" },
+        // Order bodies
+        { "POST", "/api/users/valid-user/orders", null },
+        { "POST", "/api/users/valid-user/orders", "{}" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[null]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":0,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":-1,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":1001,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":1,"unitPrice":0}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":1,"unitPrice":1.001}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"","quantity":1,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"has space","quantity":1,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":"one","unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":99999999999,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":[{"sku":"A","quantity":1.5,"unitPrice":1}]}""" },
+        { "POST", "/api/users/valid-user/orders", """{"lines":{"sku":"A"}}""" },
+        { "POST", "/api/users/valid-user/orders", "{\"lines\":[" + string.Join(",", Enumerable.Repeat("""{"sku":"A","quantity":1,"unitPrice":1}""", 51)) + "]}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedRequests))]
+    public async Task Malformed_requests_are_400_problems(string method, string path, string? body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        var response = await api.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_size_limit_is_refused_with_413()
+    {
+        var body = "{\"displayName\":\"" + new string('x', 70 * 1024) + "\",\"email\":\"a@example.com\"}";
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/users/valid-user")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+
+        await using var kestrel = api.StartOnKestrel();
+        var response = await kestrel.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Json;
+using Observability.Api.Contracts;
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class UserAndOrderEndpointTests(ApiFixture api)
+{
+    private readonly HttpClient _client = api.CreateClient();
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_user_is_created_read_and_updated()
+    {
+        var userId = ApiTestClient.NewUserId();
+
+        var missing = await _client.GetAsync($"/api/users/{userId}", Cancellation);
+        var created = await _client.PutUserAsync(userId, "First");
+        var updated = await _client.PutUserAsync(userId, "Second");
+        var read = await _client.GetFromJsonAsync<UserProfileResponse>($"/api/users/{userId}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"/api/users/{userId}", created.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal("Second", read!.DisplayName);
+    }
+
+    [Fact]
+    public async Task An_order_is_placed_then_read_by_its_location_and_listed_for_its_user()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await _client.PutUserAsync(userId);
+
+        var placed = await _client.PlaceOrderAsync(userId);
+        var order = await placed.Content.ReadFromJsonAsync<OrderResponse>(Cancellation);
+        var byLocation = await _client.GetFromJsonAsync<OrderResponse>(placed.Headers.Location, Cancellation);
+        var listed = await _client.GetFromJsonAsync<OrderResponse[]>($"/api/users/{userId}/orders", Cancellation);
+
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        Assert.Equal(21m, order!.Total);
+        Assert.Equal(order.OrderId, byLocation!.OrderId);
+        Assert.Equal([order.OrderId], listed!.Select(o => o.OrderId));
+    }
+
+    [Fact]
+    public async Task Unknown_users_and_orders_are_404_problems()
+    {
+        var orderForNobody = await _client.PlaceOrderAsync(ApiTestClient.NewUserId());
+        var ordersOfNobody = await _client.GetAsync($"/api/users/{ApiTestClient.NewUserId()}/orders", Cancellation);
+        var noSuchOrder = await _client.GetAsync($"/api/orders/{Guid.NewGuid()}", Cancellation);
+
+        Assert.All([orderForNobody, ordersOfNobody, noSuchOrder], response =>
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        });
+    }
+
+    [Fact]
+    public async Task A_retried_placement_with_the_same_idempotency_key_returns_the_first_order()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await _client.PutUserAsync(userId);
+        var key = Guid.NewGuid().ToString();
+
+        var first = await PlaceWithKeyAsync(userId, key, quantity: 1);
+        var retry = await PlaceWithKeyAsync(userId, key, quantity: 1);
+        var reusedForAnotherOrder = await PlaceWithKeyAsync(userId, key, quantity: 7);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(
+            (await first.Content.ReadFromJsonAsync<OrderResponse>(Cancellation))!.OrderId,
+            (await retry.Content.ReadFromJsonAsync<OrderResponse>(Cancellation))!.OrderId);
+        Assert.Equal(HttpStatusCode.Conflict, reusedForAnotherOrder.StatusCode);
+        Assert.Single((await _client.GetFromJsonAsync<OrderResponse[]>($"/api/users/{userId}/orders", Cancellation))!);
+    }
+
+    [Fact]
+    public async Task A_requested_database_fault_is_a_503_problem_carrying_the_trace_id()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await _client.PutUserAsync(userId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
+        {
+            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } }),
+        };
+        request.Headers.Add("X-Simulate-Db-Fault", "true");
+
+        var response = await _client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Cancellation);
+        Assert.Equal(response.TraceId().ToHexString(), problem!["traceId"].ToString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_and_its_ui_are_served()
+    {
+        var document = await _client.GetStringAsync("/openapi/v1.json", Cancellation);
+        var ui = await _client.GetAsync("/swagger/index.html", Cancellation);
+
+        Assert.Contains("/api/users/{userId}/orders", document, StringComparison.Ordinal);
+        Assert.Contains("PlaceOrder", document, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_endpoints_report_healthy(string path)
+    {
+        var response = await _client.GetAsync(path, Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task Metrics_are_served_in_prometheus_format_with_grain_call_series()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await _client.PutUserAsync(userId);
+
+        var metrics = await _client.GetStringAsync("/metrics", Cancellation);
+
+        Assert.Contains("rpc_client_call_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(userId, metrics, StringComparison.Ordinal);
+    }
+
+    private Task<HttpResponseMessage> PlaceWithKeyAsync(string userId, string key, int quantity)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
+        {
+            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-9", quantity, unitPrice = 3m } } }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return _client.SendAsync(request, Cancellation);
+    }
+}
