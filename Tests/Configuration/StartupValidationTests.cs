@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Observability.Api.Orleans;
+using Observability.Grains;
+
+namespace Observability.Tests.Configuration;
+
+/// <summary>A misconfigured host stops at start-up with a message that names the setting to fix.</summary>
+public sealed class StartupValidationTests
+{
+    [Fact]
+    public async Task A_latency_range_upside_down_stops_the_silo_before_it_starts()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection([
+            new("SimulatedDatabase:MinLatency", "00:00:01"),
+            new("SimulatedDatabase:MaxLatency", "00:00:00.5"),
+        ]);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering();
+            silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.AddGrainObservability();
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("SimulatedDatabase:MaxLatency", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_silo_without_grain_storage_says_which_setting_is_missing()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.UseOrleans(silo => silo.AddGrainObservability()));
+
+        Assert.Contains("Orleans__GrainStorage__Default__ProviderType", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("localhost:30000")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void An_api_without_a_usable_gateway_address_refuses_to_start(string? gateway)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddInMemoryCollection([
+            new("Orleans:Clustering:ProviderType", "Development"),
+            new("Orleans:Clustering:Gateways:0", gateway),
+        ]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddClusterClient());
+
+        Assert.Contains("Orleans__Clustering__Gateways__0=127.0.0.1:30000", error.Message, StringComparison.Ordinal);
+    }
+}
