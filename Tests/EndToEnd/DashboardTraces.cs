@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace Observability.Tests.EndToEnd;
+
+/// <summary>Reads spans back from the Aspire Dashboard's telemetry API (OTLP JSON).</summary>
+public static class DashboardTraces
+{
+    public sealed record Span(string TraceId, string SpanId, string? ParentSpanId, string Name, int Kind, string Scope, string Service, int StatusCode);
+
+    public static async Task<IReadOnlyList<Span>> GetTraceAsync(HttpClient http, Uri dashboard, string traceId)
+    {
+        using var response = await http.GetAsync(new Uri(dashboard, $"/api/telemetry/traces/{traceId}"));
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var spans = new List<Span>();
+        if (!document.RootElement.TryGetProperty("data", out var data) || !data.TryGetProperty("resourceSpans", out var resourceSpans))
+        {
+            return spans;
+        }
+
+        foreach (var resourceSpan in resourceSpans.EnumerateArray())
+        {
+            var service = Attribute(resourceSpan.GetProperty("resource"), "service.name") ?? "";
+            foreach (var scopeSpan in resourceSpan.GetProperty("scopeSpans").EnumerateArray())
+            {
+                var scope = scopeSpan.GetProperty("scope").GetProperty("name").GetString() ?? "";
+                foreach (var span in scopeSpan.GetProperty("spans").EnumerateArray())
+                {
+                    spans.Add(new Span(
+                        span.GetProperty("traceId").GetString()!,
+                        span.GetProperty("spanId").GetString()!,
+                        span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
+                        span.GetProperty("name").GetString()!,
+                        span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
+                        scope,
+                        service,
+                        span.TryGetProperty("status", out var status) && status.TryGetProperty("code", out var code) ? code.GetInt32() : 0));
+                }
+            }
+        }
+
+        return spans;
+    }
+
+    private static string? Attribute(JsonElement owner, string key) =>
+        owner.TryGetProperty("attributes", out var attributes)
+            ? attributes.EnumerateArray()
+                .Where(a => a.GetProperty("key").GetString() == key)
+                .Select(a => a.GetProperty("value").GetProperty("stringValue").GetString())
+                .FirstOrDefault()
+            : null;
+}

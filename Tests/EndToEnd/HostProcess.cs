@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Observability.Tests.EndToEnd;
+
+/// <summary>
+/// A child process the tests start: its output is kept for failure messages, and disposing it always kills the
+/// whole process tree, also when the test failed.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private const int KeptLines = 200;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private HostProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last lines the process wrote, for a failure message.</summary>
+    public string RecentOutput => $"--- {Name} (last {KeptLines} lines) ---\n" + string.Join("\n", _output);
+
+    public static HostProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // A clean environment for what the hosts read, so the test machine's own settings cannot leak in.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal) || k.StartsWith("Orleans__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var host = new HostProcess(name, process);
+        process.OutputDataReceived += (_, e) => host.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using Observability.Grains.Interfaces;
+using Observability.Tests.Api;
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.EndToEnd;
+
+/// <summary>
+/// What a user checks by eye after starting the silo and the API: the trace of one request in a real OTLP backend,
+/// spanning both processes, and grain metrics on both /metrics endpoints.
+/// </summary>
+public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<LocalStackFixture>
+{
+    private const int ServerKind = 2;
+    private const int ErrorStatus = 2;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_order_is_one_trace_across_the_api_and_silo_processes_in_the_otlp_backend()
+    {
+        var userId = ApiTestClient.NewUserId();
+        Assert.Equal(HttpStatusCode.Created, (await PutUserAsync(userId)).StatusCode);
+
+        var placed = await stack.Http.PostAsJsonAsync(
+            new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"),
+            new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 4m } } },
+            Cancellation);
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+
+        // The user grain's server span ends last on the silo and the HTTP span last on the API: with both in the
+        // backend, every span of the trace is, as each process exports its spans in the order they end.
+        var spans = await WaitForTraceAsync(placed.TraceId().ToHexString(), spans =>
+            spans.Any(s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind) &&
+            spans.Any(s => s.Kind == ServerKind && s.Scope == "Microsoft.AspNetCore"));
+        var byId = spans.ToDictionary(s => s.SpanId);
+        var root = Assert.Single(spans, s => string.IsNullOrEmpty(s.ParentSpanId) || !byId.ContainsKey(s.ParentSpanId));
+        Assert.Equal("POST /api/users/{userId}/orders", root.Name);
+        Assert.Equal("OrleansObservability.Api", root.Service);
+        Assert.Contains(spans, s => s.Service == "OrleansObservability.Silo" && s.Name == "IOrderGrain/CreateAsync" && s.Kind == ServerKind);
+        var databaseWrite = Assert.Single(spans, s => s.Name == "UPSERT orders");
+        Assert.Equal("OrleansObservability.Silo", databaseWrite.Service);
+
+        // Unbroken: walking up from the database span reaches the HTTP span through both processes.
+        var chain = new List<DashboardTraces.Span>();
+        for (var span = databaseWrite; span is not null; span = span.ParentSpanId is { } p && byId.TryGetValue(p, out var parent) ? parent : null)
+        {
+            chain.Add(span);
+        }
+
+        Assert.Same(root, chain[^1]);
+        Assert.Equal(["OrleansObservability.Api", "OrleansObservability.Silo"], chain.Select(s => s.Service).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_requested_database_fault_is_a_503_whose_trace_id_finds_the_failed_grain_span()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await PutUserAsync(userId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"))
+        {
+            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 4m } } }),
+        };
+        request.Headers.Add(FaultInjection.HeaderName, "1");
+
+        var response = await stack.Http.SendAsync(request, Cancellation);
+        var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Cancellation);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var spans = await WaitForTraceAsync(problem!["traceId"].ToString()!, spans =>
+            spans.Any(s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind) &&
+            spans.Any(s => s.Scope == "Microsoft.AspNetCore"));
+        Assert.Equal(ErrorStatus, Assert.Single(spans, s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind).StatusCode);
+        Assert.Equal(ErrorStatus, Assert.Single(spans, s => s.Scope == "Microsoft.AspNetCore").StatusCode);
+    }
+
+    [Fact]
+    public async Task Both_hosts_serve_grain_call_metrics_for_prometheus()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await PutUserAsync(userId);
+        await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), Cancellation);
+
+        var silo = await stack.Http.GetStringAsync(new Uri(stack.SiloUrl, "/metrics"), Cancellation);
+        var api = await stack.Http.GetStringAsync(new Uri(stack.ApiUrl, "/metrics"), Cancellation);
+
+        Assert.Contains("rpc_server_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"GetProfileAsync\",rpc_service=\"Observability.Grains.Interfaces.IUserGrain\",rpc_system_name=\"orleans\"}", silo, StringComparison.Ordinal);
+        Assert.Contains("db_client_operation_duration_seconds_bucket{", silo, StringComparison.Ordinal);
+        Assert.Contains("orleans_grains{", silo, StringComparison.Ordinal);
+        Assert.Contains("rpc_client_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"GetProfileAsync\"", api, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", api, StringComparison.Ordinal);
+        Assert.DoesNotContain(userId, silo + api, StringComparison.Ordinal);
+    }
+
+    private Task<HttpResponseMessage> PutUserAsync(string userId) =>
+        stack.Http.PutAsJsonAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), new { displayName = "E2E", email = "e2e@example.com" }, Cancellation);
+
+    private async Task<IReadOnlyList<DashboardTraces.Span>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<DashboardTraces.Span>, bool> complete)
+    {
+        IReadOnlyList<DashboardTraces.Span> spans = [];
+        try
+        {
+            await Eventually.TrueAsync(
+                async () => complete(spans = await DashboardTraces.GetTraceAsync(stack.Http, stack.DashboardUrl, traceId)),
+                $"trace {traceId} in the dashboard");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Spans so far: {string.Join(", ", spans.Select(s => $"{s.Service}:{s.Name}"))}\n{stack.Diagnostics}", e);
+        }
+
+        return spans;
+    }
+}
