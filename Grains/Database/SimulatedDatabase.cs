@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Observability.Grains.Interfaces;
+using Orleans.Storage;
 
 namespace Observability.Grains.Database;
 
@@ -28,7 +29,19 @@ public sealed class SimulatedDatabase(
             }
 
             ThrowIfFailing(settings, operation, collection);
-            await action(state);
+            try
+            {
+                await action(state);
+            }
+            catch (Exception storeFailure) when (storeFailure is not (InconsistentStateException or OperationCanceledException))
+            {
+                // The real store failed (Redis down, ...). Its exception type lives in a provider assembly that API
+                // processes do not load, so it could not even be deserialized there: keep it on this span, and send
+                // a type every caller knows, which the API answers with 503.
+                activity?.AddException(storeFailure);
+                throw new DatabaseUnavailableException(
+                    $"The grain store failed during {operation} {collection}: {storeFailure.GetType().Name}: {storeFailure.Message}");
+            }
         }
         catch (Exception ex)
         {
