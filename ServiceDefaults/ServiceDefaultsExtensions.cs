@@ -2,13 +2,14 @@ using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Observability.ServiceDefaults.Health;
 using Observability.ServiceDefaults.Telemetry;
-using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -70,28 +71,50 @@ public static class ServiceDefaultsExtensions
         !path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) &&
         !path.StartsWithSegments(MetricsPath, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// OTLP export runs where <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (its other settings come from the standard
+    /// <c>OTEL_EXPORTER_OTLP_*</c> variables); <c>OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none</c> turns one signal off,
+    /// e.g. metrics where Prometheus scrapes them and the OTLP backend (Jaeger) takes traces only.
+    /// </summary>
+    private static bool ExporterWanted(IConfiguration configuration, string key) =>
+        !string.Equals(configuration[key], "none", StringComparison.OrdinalIgnoreCase);
+
     private static void AddOpenTelemetryDefaults(this IHostApplicationBuilder builder)
     {
+        var version = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        var configuration = builder.Configuration;
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
+            if (otlp && ExporterWanted(configuration, "OTEL_LOGS_EXPORTER"))
+            {
+                logging.AddOtlpExporter();
+            }
         });
 
-        var version = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        var openTelemetry = builder.Services.AddOpenTelemetry()
+        builder.Services.AddOpenTelemetry()
             // The host's defaults first, then OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, so the standard variables win.
             .ConfigureResource(resource => resource
                 .AddService(builder.Environment.ApplicationName, serviceVersion: version, autoGenerateServiceInstanceId: true)
                 .AddEnvironmentVariableDetector())
-            .WithTracing(tracing => tracing.AddServiceTracing())
-            .WithMetrics(metrics => metrics.AddServiceMetrics().AddPrometheusExporter());
-
-        // OTLP export (traces, metrics, logs) only where an endpoint is configured; its other settings come from the
-        // standard OTEL_EXPORTER_OTLP_* variables.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            openTelemetry.UseOtlpExporter();
-        }
+            .WithTracing(tracing =>
+            {
+                tracing.AddServiceTracing();
+                if (otlp && ExporterWanted(configuration, "OTEL_TRACES_EXPORTER"))
+                {
+                    tracing.AddOtlpExporter();
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddServiceMetrics().AddPrometheusExporter();
+                if (otlp && ExporterWanted(configuration, "OTEL_METRICS_EXPORTER"))
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
     }
 }
