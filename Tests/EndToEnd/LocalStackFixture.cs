@@ -90,7 +90,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
     }
 
     // Each process runs from its own directory, as in a container image, so it finds its appsettings.json.
-    private void Start(string name, string program, string[] arguments, IReadOnlyDictionary<string, string> environment)
+    public void Start(string name, string program, string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
         var isAssembly = program.EndsWith(".dll", StringComparison.Ordinal);
         _processes.Add(HostProcess.Start(
@@ -101,7 +101,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
             Path.GetDirectoryName(program)!));
     }
 
-    private async Task WaitUntilOk(Uri url, string what)
+    public async Task WaitUntilOk(Uri url, string what)
     {
         try
         {
@@ -140,7 +140,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
             : throw new FileNotFoundException($"{metadataKey} not found at {path}: {howToGetIt}.", path);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

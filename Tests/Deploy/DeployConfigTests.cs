@@ -1,0 +1,141 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Observability.Tests.Deploy;
+
+/// <summary>The deployment files are accepted by the tools that read them: docker-compose, promtool, Grafana.</summary>
+public sealed class DeployConfigTests
+{
+    [Fact]
+    public async Task Docker_compose_accepts_the_compose_file()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config", "--quiet");
+
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public async Task The_silo_service_can_be_scaled_and_the_api_waits_for_a_healthy_silo()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
+        Assert.True(exitCode == 0, output);
+        var services = (YamlMappingNode)Parse(output)["services"];
+
+        var silo = (YamlMappingNode)services["silo"];
+        Assert.False(silo.Children.ContainsKey("ports"), "a scalable service must not publish fixed host ports");
+        Assert.False(silo.Children.ContainsKey("container_name"), "a scalable service must not have a fixed container name");
+        var api = (YamlMappingNode)services["api"];
+        Assert.Equal("service_healthy", ((YamlScalarNode)((YamlMappingNode)((YamlMappingNode)api["depends_on"])["silo"])["condition"]).Value);
+        Assert.Equal(
+            ["api", "grafana", "jaeger", "loadgen", "prometheus", "redis", "silo"],
+            services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order());
+        var siloEnvironment = (YamlMappingNode)silo["environment"];
+        Assert.Equal("Redis", ((YamlScalarNode)siloEnvironment["Orleans__Clustering__ProviderType"]).Value);
+        Assert.Equal("Redis", ((YamlScalarNode)siloEnvironment["Orleans__GrainStorage__Default__ProviderType"]).Value);
+        Assert.DoesNotContain(((YamlMappingNode)api["environment"]).Children.Keys, k => ((YamlScalarNode)k).Value!.StartsWith("Orleans__GrainStorage", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Promtool_accepts_the_prometheus_config_and_its_rules()
+    {
+        var config = await ExternalTool.RunAsync("promtool", "prometheus", DeployFiles.Deploy, "check", "config", DeployFiles.PrometheusConfig);
+        var rules = await ExternalTool.RunAsync("promtool", "prometheus", DeployFiles.Deploy, ["check", "rules", .. Directory.GetFiles(DeployFiles.RulesDirectory, "*.yml")]);
+
+        Assert.True(config.ExitCode == 0, config.Output);
+        Assert.True(rules.ExitCode == 0, rules.Output);
+    }
+
+    [Fact]
+    public async Task The_alert_rule_unit_tests_pass()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync(
+            "promtool", "prometheus", Path.Combine(DeployFiles.Deploy, "prometheus"), "test", "rules", "tests/alerts.test.yml");
+
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public void Every_alert_named_in_the_issue_exists()
+    {
+        var alerts = DeployFiles.Rules().Where(r => r.IsAlert).Select(r => r.Name).ToList();
+
+        Assert.Contains("GrainCallErrorRatioHigh", alerts);
+        Assert.Contains("ApiLatencySloFastBurn", alerts);
+        Assert.Contains("ApiLatencySloSlowBurn", alerts);
+        Assert.Contains("SiloTargetDown", alerts);
+        Assert.Contains("GrainActivationFailures", alerts);
+    }
+
+    public static TheoryData<string> Dashboards => [.. DeployFiles.Dashboards.Select(path => Path.GetFileName(path))];
+
+    [Theory]
+    [MemberData(nameof(Dashboards))]
+    public void Dashboards_are_valid_grafana_json_using_only_provisioned_datasources(string file)
+    {
+        var dashboard = DeployFiles.Dashboard(Path.Combine(DeployFiles.Deploy, "grafana", "dashboards", file));
+        var datasourceUids = ProvisionedDatasourceUids();
+
+        foreach (var field in new[] { "uid", "title", "schemaVersion", "panels", "templating", "time" })
+        {
+            Assert.True(dashboard.ContainsKey(field), $"{file} has no '{field}'");
+        }
+
+        var panels = dashboard["panels"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        var ids = panels.Select(p => (int)p["id"]!).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(panels.Where(p => (string?)p["type"] != "row"), panel =>
+        {
+            Assert.Contains((string)panel["datasource"]!["uid"]!, datasourceUids);
+            var targets = panel["targets"]!.AsArray();
+            Assert.NotEmpty(targets);
+            Assert.All(targets, t =>
+            {
+                Assert.Contains((string)t!["datasource"]!["uid"]!, datasourceUids);
+                Assert.False(string.IsNullOrWhiteSpace((string?)t["expr"]));
+            });
+            foreach (var key in new[] { "h", "w", "x", "y" })
+            {
+                Assert.NotNull(panel["gridPos"]![key]);
+            }
+        });
+        Assert.All(dashboard["templating"]!["list"]!.AsArray(), v => Assert.Contains((string)v!["datasource"]!["uid"]!, datasourceUids));
+    }
+
+    [Fact]
+    public void Dashboard_uids_are_unique_and_the_issue_s_dashboards_exist()
+    {
+        var dashboards = DeployFiles.Dashboards.Select(DeployFiles.Dashboard).ToList();
+
+        Assert.Equal(dashboards.Count, dashboards.Select(d => (string)d["uid"]!).Distinct().Count());
+        Assert.Equal(
+            ["Database", "Grains", "Service overview", "Silos"],
+            dashboards.Select(d => (string)d["title"]!).Order());
+    }
+
+    [Fact]
+    public void Latency_exemplars_link_to_the_jaeger_datasource()
+    {
+        var datasources = (YamlSequenceNode)DeployFiles.Yaml(DatasourcesFile)["datasources"];
+        var prometheus = datasources.Cast<YamlMappingNode>().Single(d => ((YamlScalarNode)d["uid"]).Value == "prometheus");
+        var destination = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)prometheus["jsonData"])["exemplarTraceIdDestinations"])[0];
+
+        Assert.Equal("trace_id", ((YamlScalarNode)destination["name"]).Value);
+        Assert.Equal("jaeger", ((YamlScalarNode)destination["datasourceUid"]).Value);
+        var exemplarPanels = DeployFiles.Dashboards
+            .SelectMany(path => DeployFiles.Dashboard(path)["panels"]!.AsArray())
+            .Where(p => p!["targets"]?.AsArray().Any(t => (bool?)t!["exemplar"] == true) == true)
+            .ToList();
+        Assert.True(exemplarPanels.Count >= 5, $"only {exemplarPanels.Count} panels show exemplars");
+    }
+
+    private static string DatasourcesFile => Path.Combine(DeployFiles.Deploy, "grafana", "provisioning", "datasources", "datasources.yml");
+
+    private static HashSet<string> ProvisionedDatasourceUids() =>
+        [.. ((YamlSequenceNode)DeployFiles.Yaml(DatasourcesFile)["datasources"]).Cast<YamlMappingNode>().Select(d => ((YamlScalarNode)d["uid"]).Value!)];
+
+    private static YamlMappingNode Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using YamlDotNet.RepresentationModel;
+
+namespace Observability.Tests.Deploy;
+
+/// <summary>The files under deploy/, read as the tools that consume them would.</summary>
+public static class DeployFiles
+{
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string Deploy => Path.Combine(RepositoryRoot, "deploy");
+
+    public static string PrometheusConfig => Path.Combine(Deploy, "prometheus", "prometheus.yml");
+
+    public static string RulesDirectory => Path.Combine(Deploy, "prometheus", "rules");
+
+    public static IEnumerable<string> Dashboards => Directory.EnumerateFiles(Path.Combine(Deploy, "grafana", "dashboards"), "*.json").Order();
+
+    public static JsonObject Dashboard(string path) => (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
+
+    /// <summary>Every PromQL query a dashboard runs: panel targets and template variable queries.</summary>
+    public static IEnumerable<(string Where, string Expr)> DashboardQueries(string path)
+    {
+        var dashboard = Dashboard(path);
+        var name = Path.GetFileName(path);
+        foreach (var panel in dashboard["panels"]!.AsArray().Select(p => p!))
+        {
+            foreach (var target in panel["targets"]?.AsArray() ?? [])
+            {
+                yield return ($"{name} / {panel["title"]} / {target!["refId"]}", (string)target["expr"]!);
+            }
+        }
+
+        foreach (var variable in dashboard["templating"]!["list"]!.AsArray())
+        {
+            yield return ($"{name} / variable {variable!["name"]}", (string)variable["query"]!["query"]!);
+        }
+    }
+
+    /// <summary>Recording and alerting rules: (group file, name, expr, is alert).</summary>
+    public static IEnumerable<(string Name, string Expr, bool IsAlert)> Rules()
+    {
+        foreach (var file in Directory.EnumerateFiles(RulesDirectory, "*.yml").Order())
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader(File.ReadAllText(file)));
+            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+            foreach (var group in (YamlSequenceNode)root["groups"])
+            {
+                foreach (var rule in ((YamlSequenceNode)((YamlMappingNode)group)["rules"]).Cast<YamlMappingNode>())
+                {
+                    var isAlert = rule.Children.ContainsKey("alert");
+                    var name = ((YamlScalarNode)rule[isAlert ? "alert" : "record"]).Value!;
+                    yield return (name, ((YamlScalarNode)rule["expr"]).Value!, isAlert);
+                }
+            }
+        }
+    }
+
+    public static YamlMappingNode Yaml(string path)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(path)));
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrleansObservability.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No OrleansObservability.sln above {AppContext.BaseDirectory}.");
+    }
+}

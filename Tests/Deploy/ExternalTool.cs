@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Observability.Tests.Deploy;
+
+/// <summary>Runs a command-line tool to completion; a missing tool fails the test and says what to install.</summary>
+public static class ExternalTool
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, string debianPackage, string workingDirectory, params string[] arguments)
+    {
+        var path = Require(tool, debianPackage);
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{tool} {string.Join(' ', arguments)} did not finish in 2 minutes.");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public static string Require(string tool, string debianPackage) =>
+        Find(tool) ?? throw new InvalidOperationException($"'{tool}' is not installed: run bash .ci/test, which installs it (apt-get install -y {debianPackage}).");
+
+    private static string? Find(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, tool))
+            .FirstOrDefault(File.Exists);
+}
