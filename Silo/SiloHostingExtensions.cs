@@ -1,4 +1,5 @@
 using Observability.Grains;
+using Orleans.Configuration;
 using Observability.ServiceDefaults.Health;
 using Observability.Silo.Health;
 
@@ -6,13 +7,28 @@ namespace Observability.Silo;
 
 public static class SiloHostingExtensions
 {
+    public const string MembershipSection = "Orleans:Membership";
+
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
+
     /// <summary>
     /// Hosts a silo. Clustering, endpoints and grain storage come from the <c>Orleans</c> configuration section
     /// (<c>Orleans__Clustering__ProviderType</c>, <c>Orleans__Endpoints__SiloPort</c>, ...), read by Orleans itself.
     /// </summary>
     public static WebApplicationBuilder AddSilo(this WebApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.AddGrainObservability());
+        builder.UseOrleans(silo =>
+        {
+            silo.AddGrainObservability();
+
+            // Failure detection (Orleans reads the rest of the Orleans section itself, but not this): see
+            // docs/reliability.md for the chosen values and their trade-off.
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+        });
+
+        // Leave the cluster within compose's 10 s grace period, also when the membership store is unreachable:
+        // after this, Orleans stops without waiting for the store any longer.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("orleans-silo", tags: [HealthTags.Ready]);
         return builder;
     }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Observability.Api.Contracts;
+using Observability.Api.Orleans;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Api.Endpoints;
@@ -33,7 +34,7 @@ public static class OrderEndpoints
         string userId,
         PlaceOrderRequest? request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        IClusterClient cluster)
+        IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
         {
@@ -59,7 +60,7 @@ public static class OrderEndpoints
         var draft = new OrderDraft(
             idempotencyKey is null ? Guid.CreateVersion7() : OrderIdFor(userId, idempotencyKey),
             [.. lines!.Select(l => l!.ToOrderLine())]);
-        var result = await cluster.GetGrain<IUserGrain>(userId).PlaceOrderAsync(draft);
+        var result = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).PlaceOrderAsync(draft), cancellationToken);
         return result switch
         {
             { Status: PlaceOrderStatus.Placed, Order: { } order } =>
@@ -75,28 +76,28 @@ public static class OrderEndpoints
     }
 
     public static async Task<Results<Ok<OrderResponse[]>, ValidationProblem, ProblemHttpResult>> ListOrdersAsync(
-        string userId, IClusterClient cluster)
+        string userId, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
         {
             return invalid;
         }
 
-        var orders = await cluster.GetGrain<IUserGrain>(userId).ListOrdersAsync();
+        var orders = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).ListOrdersAsync(), cancellationToken);
         return orders is null
             ? UserEndpoints.UserNotFound(userId)
             : TypedResults.Ok(orders.OrderBy(o => o.PlacedAt).Select(OrderResponse.From).ToArray());
     }
 
     public static async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
-        string orderId, IClusterClient cluster)
+        string orderId, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(orderId, out var id))
         {
             return RequestValidation.Problem([("orderId", "An order id is a GUID.")])!;
         }
 
-        var order = await cluster.GetGrain<IOrderGrain>(id).GetAsync();
+        var order = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IOrderGrain>(id).GetAsync(), cancellationToken);
         return order is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found.", detail: $"There is no order '{id}'.")
             : TypedResults.Ok(OrderResponse.From(order));

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Observability.Api.Contracts;
+using Observability.Api.Orleans;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Api.Endpoints;
@@ -19,19 +20,19 @@ public static class UserEndpoints
     }
 
     public static async Task<Results<Ok<UserProfileResponse>, ValidationProblem, ProblemHttpResult>> GetUserAsync(
-        string userId, IClusterClient cluster)
+        string userId, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
         {
             return invalid;
         }
 
-        var profile = await cluster.GetGrain<IUserGrain>(userId).GetProfileAsync();
+        var profile = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).GetProfileAsync(), cancellationToken);
         return profile is null ? UserNotFound(userId) : TypedResults.Ok(UserProfileResponse.From(profile));
     }
 
     public static async Task<Results<Ok<UserProfileResponse>, Created<UserProfileResponse>, ValidationProblem>> PutUserAsync(
-        string userId, UserProfileRequest? request, IClusterClient cluster)
+        string userId, UserProfileRequest? request, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
         {
@@ -48,7 +49,7 @@ public static class UserEndpoints
             return invalidBody;
         }
 
-        var result = await cluster.GetGrain<IUserGrain>(userId).UpsertProfileAsync(new UserProfileDraft(request.DisplayName!, request.Email!));
+        var result = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).UpsertProfileAsync(new UserProfileDraft(request.DisplayName!, request.Email!)), cancellationToken);
         var response = UserProfileResponse.From(result.Profile);
         return result.Created ? TypedResults.Created($"/api/users/{userId}", response) : TypedResults.Ok(response);
     }

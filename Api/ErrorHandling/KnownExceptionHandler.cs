@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Observability.Grains.Interfaces;
+using Orleans.Runtime.Messaging;
 
 namespace Observability.Api.ErrorHandling;
 
 /// <summary>
 /// Turns failures into the status a client can act on: a request that could not be read is 400 (413 when too
-/// large), a database outage is 503 with Retry-After, a grain call that timed out is 504. Everything else stays a
+/// large), a database outage or a call the cluster rejected (after the retries of <see cref="Orleans.GrainCallRetry"/>)
+/// is 503 with Retry-After, a grain call that timed out is 504. Everything else stays a
 /// 500 problem. All of them carry the trace id.
 /// </summary>
 internal sealed class KnownExceptionHandler(IProblemDetailsService problemDetails, ILogger<KnownExceptionHandler> logger)
@@ -49,6 +51,8 @@ internal sealed class KnownExceptionHandler(IProblemDetailsService problemDetail
                     return (badRequest.StatusCode, "The request could not be read.", badRequest);
                 case DatabaseUnavailableException:
                     return (StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", current);
+                case OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException:
+                    return (StatusCodes.Status503ServiceUnavailable, "The cluster could not run the call; retry shortly.", current);
                 case TimeoutException:
                     return (StatusCodes.Status504GatewayTimeout, "The cluster did not answer in time.", current);
             }

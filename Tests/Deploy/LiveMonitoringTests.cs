@@ -15,7 +15,7 @@ namespace Observability.Tests.Deploy;
 /// </summary>
 public sealed partial class LiveMonitoringTests(MonitoredStackFixture monitored) : IClassFixture<MonitoredStackFixture>
 {
-    private LocalStackFixture Stack => monitored.Stack;
+    private MonitoredStackFixture Stack => monitored;
 
     [Fact]
     public async Task Every_dashboard_query_and_alert_expression_returns_data_after_traffic()
@@ -103,7 +103,7 @@ public sealed partial class LiveMonitoringTests(MonitoredStackFixture monitored)
 
     private async Task<bool> HasDataAsync(string query)
     {
-        using var response = await Stack.Http.GetAsync(new Uri(monitored.PrometheusUrl, $"/api/v1/query?query={Uri.EscapeDataString(query)}"));
+        using var response = await Stack.Http.GetAsync(new Uri(Stack.PrometheusUrl, $"/api/v1/query?query={Uri.EscapeDataString(query)}"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"Prometheus refused {query}: {body}");
         using var json = JsonDocument.Parse(body);
@@ -113,7 +113,7 @@ public sealed partial class LiveMonitoringTests(MonitoredStackFixture monitored)
     private async Task<List<string>> ExemplarTraceIdsAsync(string metric)
     {
         var end = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60;
-        var url = new Uri(monitored.PrometheusUrl, $"/api/v1/query_exemplars?query={metric}&start={end - 3600}&end={end}");
+        var url = new Uri(Stack.PrometheusUrl, $"/api/v1/query_exemplars?query={metric}&start={end - 3600}&end={end}");
         using var json = JsonDocument.Parse(await Stack.Http.GetStringAsync(url));
         return [.. json.RootElement.GetProperty("data").EnumerateArray()
             .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())

@@ -5,7 +5,7 @@ namespace Observability.Tests.EndToEnd;
 /// <summary>Reads spans back from the Aspire Dashboard's telemetry API (OTLP JSON).</summary>
 public static class DashboardTraces
 {
-    public sealed record Span(string TraceId, string SpanId, string? ParentSpanId, string Name, int Kind, string Scope, string Service, int StatusCode);
+    public sealed record Span(string TraceId, string SpanId, string? ParentSpanId, string Name, int Kind, string Scope, string Service, string Instance, int StatusCode);
 
     public static async Task<IReadOnlyList<Span>> GetTraceAsync(HttpClient http, Uri dashboard, string traceId)
     {
@@ -25,6 +25,7 @@ public static class DashboardTraces
         foreach (var resourceSpan in resourceSpans.EnumerateArray())
         {
             var service = Attribute(resourceSpan.GetProperty("resource"), "service.name") ?? "";
+            var instance = Attribute(resourceSpan.GetProperty("resource"), "service.instance.id") ?? "";
             foreach (var scopeSpan in resourceSpan.GetProperty("scopeSpans").EnumerateArray())
             {
                 var scope = scopeSpan.GetProperty("scope").GetProperty("name").GetString() ?? "";
@@ -38,6 +39,7 @@ public static class DashboardTraces
                         span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
                         scope,
                         service,
+                        instance,
                         span.TryGetProperty("status", out var status) && status.TryGetProperty("code", out var code) ? code.GetInt32() : 0));
                 }
             }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Observability.Tests.EndToEnd;
 
@@ -22,6 +23,58 @@ public sealed class HostProcess : IAsyncDisposable
     public string Name { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>True once a test killed or stopped the process on purpose (its exit is not a failure).</summary>
+    public bool StoppedOnPurpose { get; private set; }
+
+    public int Id => _process.Id;
+
+    /// <summary>kill -9: the process dies at once, as in a crash.</summary>
+    public void Kill()
+    {
+        StoppedOnPurpose = true;
+        _process.Kill(entireProcessTree: true);
+    }
+
+    /// <summary>Sends SIGTERM (what docker stop and Kubernetes send) and returns how long the process took to exit.</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
+    {
+        StoppedOnPurpose = true;
+        var watch = Stopwatch.StartNew();
+        Signal(Sigterm);
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        return watch.Elapsed;
+    }
+
+    /// <summary>SIGSTOP: the process stays, but answers nothing (a hung or unreachable server).</summary>
+    public void Pause() => Signal(Sigstop);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(Sigcont);
+
+    private const int Sigterm = 15;
+    private const int Sigstop = 19;
+    private const int Sigcont = 18;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
 
     /// <summary>The last lines the process wrote, for a failure message.</summary>
     public string RecentOutput => $"--- {Name} (last {KeptLines} lines) ---\n" + string.Join("\n", _output);

@@ -1,0 +1,50 @@
+using System.Net.Http.Json;
+using Observability.Tests.Api;
+using Observability.Tests.EndToEnd;
+
+namespace Observability.Tests.Cluster;
+
+/// <summary>Three silos clustered through redis-server, the API, the OTLP backend and Prometheus.</summary>
+public sealed class ClusterStackFixture() : ProcessStack(new StackOptions { Silos = 3, Prometheus = true });
+
+/// <summary>Three silos for a test that kills or stops one (each test class gets its own).</summary>
+public sealed class ThreeSiloStackFixture() : ProcessStack(new StackOptions { Silos = 3 });
+
+/// <summary>Two silos whose OTLP endpoint has no backend until the test starts one.</summary>
+public sealed class NoTelemetryBackendStackFixture() : ProcessStack(new StackOptions { Silos = 2, OtlpBackendAtStart = false });
+
+internal static class ClusterStackExtensions
+{
+    public static async Task<List<string>> CreateUsersAsync(this ProcessStack stack, int count)
+    {
+        var users = Enumerable.Range(0, count).Select(_ => ApiTestClient.NewUserId()).ToList();
+        foreach (var userId in users)
+        {
+            var response = await stack.Http.PutAsJsonAsync(
+                new Uri(stack.ApiUrl, $"/api/users/{userId}"),
+                new { displayName = "Cluster", email = "cluster@example.com" },
+                TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, $"creating {userId}: {(int)response.StatusCode}");
+        }
+
+        return users;
+    }
+
+    /// <summary>GETs every acknowledged order; returns those that are not there.</summary>
+    public static async Task<List<Guid>> MissingOrdersAsync(this ProcessStack stack, IEnumerable<Guid> orderIds)
+    {
+        var missing = new List<Guid>();
+        foreach (var orderId in orderIds)
+        {
+            var response = await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/orders/{orderId}"), TestContext.Current.CancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                missing.Add(orderId);
+            }
+        }
+
+        return missing;
+    }
+
+    public static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+}

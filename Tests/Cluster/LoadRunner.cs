@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Observability.Api.Contracts;
+
+namespace Observability.Tests.Cluster;
+
+/// <summary>
+/// A bounded load of order placements and reads against the API from a few concurrent workers, recording every
+/// request's outcome. It runs until stopped (or its request budget is spent) and never retries on its own.
+/// </summary>
+public sealed class LoadRunner(HttpClient http, Uri api, IReadOnlyList<string> userIds, int workers = 4, int maxRequests = 20_000)
+{
+    private readonly ConcurrentQueue<Outcome> _outcomes = new();
+    private readonly ConcurrentQueue<Guid> _acknowledgedOrders = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _sent;
+
+    public IReadOnlyList<Outcome> Outcomes => [.. _outcomes];
+
+    /// <summary>Orders the API answered 201 for: each must be readable afterwards.</summary>
+    public IReadOnlyList<Guid> AcknowledgedOrders => [.. _acknowledgedOrders];
+
+    /// <summary>Time since the runner was created, the clock every outcome is stamped with.</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
+    public Task RunAsync(CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, workers).Select(worker => WorkAsync(worker, stop)));
+
+    private async Task WorkAsync(int worker, CancellationToken stop)
+    {
+        var random = new Random(worker);
+        while (!stop.IsCancellationRequested && Interlocked.Increment(ref _sent) <= maxRequests)
+        {
+            var userId = userIds[random.Next(userIds.Count)];
+            if (random.Next(2) == 0)
+            {
+                await SendAsync("place", () => http.PostAsJsonAsync(
+                    new Uri(api, $"/api/users/{userId}/orders"),
+                    new { lines = new[] { new { sku = "SKU-LOAD", quantity = random.Next(1, 5), unitPrice = 10m } } }));
+            }
+            else
+            {
+                await SendAsync("read", () => http.GetAsync(new Uri(api, $"/api/users/{userId}/orders")));
+            }
+        }
+    }
+
+    private async Task SendAsync(string kind, Func<Task<HttpResponseMessage>> send)
+    {
+        var start = _clock.Elapsed;
+        int status;
+        try
+        {
+            using var response = await send();
+            status = (int)response.StatusCode;
+            if (kind == "place" && status == 201)
+            {
+                var order = await response.Content.ReadFromJsonAsync<OrderResponse>();
+                _acknowledgedOrders.Enqueue(order!.OrderId);
+            }
+        }
+        catch (HttpRequestException)
+        {
+            status = 0;
+        }
+        catch (TaskCanceledException)
+        {
+            status = -1;
+        }
+
+        _outcomes.Enqueue(new Outcome(kind, start, _clock.Elapsed - start, status));
+    }
+
+    public sealed record Outcome(string Kind, TimeSpan At, TimeSpan Duration, int Status)
+    {
+        public bool Succeeded => Status is >= 200 and < 300;
+    }
+}

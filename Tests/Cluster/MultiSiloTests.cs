@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Observability.Tests.Api;
+using Observability.Tests.EndToEnd;
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.Cluster;
+
+/// <summary>What a user of <c>docker compose up --scale silo=3</c> checks by eye, on three silo processes.</summary>
+public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<ClusterStackFixture>
+{
+    private const int ServerKind = 2;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Each_request_is_one_unbroken_trace_and_the_grains_of_many_users_run_on_several_silos()
+    {
+        var users = await stack.CreateUsersAsync(24);
+        var traceIds = new List<string>();
+        foreach (var userId in users)
+        {
+            var placed = await stack.Http.PostAsJsonAsync(
+                new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"),
+                new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 3m } } },
+                Cancellation);
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+            traceIds.Add(placed.TraceId().ToHexString());
+        }
+
+        var siloInstances = new HashSet<string>();
+        foreach (var traceId in traceIds)
+        {
+            IReadOnlyList<DashboardTraces.Span> spans = [];
+            await Eventually.TrueAsync(
+                async () => (spans = await DashboardTraces.GetTraceAsync(stack.Http, stack.DashboardUrl, traceId)).Any(s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind)
+                    && spans.Any(s => s.Scope == "Microsoft.AspNetCore"),
+                $"trace {traceId} in the OTLP backend");
+
+            var byId = spans.ToDictionary(s => s.SpanId);
+            var root = Assert.Single(spans, s => string.IsNullOrEmpty(s.ParentSpanId) || !byId.ContainsKey(s.ParentSpanId));
+            Assert.Equal("POST /api/users/{userId}/orders", root.Name);
+            Assert.Equal("OrleansObservability.Api", root.Service);
+            Assert.All(spans.Where(s => s != root), s => Assert.True(byId.ContainsKey(s.ParentSpanId!), $"{s.Name} lost its parent"));
+            Assert.Contains(spans, s => s.Name == "UPSERT orders" && s.Service == "OrleansObservability.Silo");
+            siloInstances.UnionWith(spans.Where(s => s.Service == "OrleansObservability.Silo").Select(s => s.Instance));
+        }
+
+        ClusterStackExtensions.Report($"grain spans of {traceIds.Count} order traces came from {siloInstances.Count} silo instances");
+        Assert.True(siloInstances.Count >= 2, $"all grain spans came from {siloInstances.Count} silo instance(s)");
+    }
+
+    [Fact]
+    public async Task Prometheus_has_grain_call_series_from_every_silo_and_http_series_from_the_api()
+    {
+        var users = await stack.CreateUsersAsync(24);
+        foreach (var userId in users)
+        {
+            await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"), Cancellation);
+        }
+
+        await Eventually.TrueAsync(
+            async () => (await QueryAsync("count by (instance) (rpc_server_call_duration_seconds_count{job=\"silo\"})")).Count == stack.Silos.Count,
+            "grain call series from every silo");
+        var up = new List<(string Instance, string Value)>();
+        await Eventually.TrueAsync(async () => (up = await QueryAsync("up")).Count == stack.Silos.Count + 1, "every target to be scraped");
+        Assert.All(up, sample => Assert.Equal("1", sample.Value));
+        Assert.NotEmpty(await QueryAsync("http_server_request_duration_seconds_count{job=\"api\", http_route=\"/api/users/{userId}/orders\"}"));
+        Assert.NotEmpty(await QueryAsync("rpc_client_call_duration_seconds_count{job=\"api\"}"));
+    }
+
+    private async Task<List<(string Instance, string Value)>> QueryAsync(string query)
+    {
+        using var json = JsonDocument.Parse(await stack.Http.GetStringAsync(
+            new Uri(stack.PrometheusUrl, $"/api/v1/query?query={Uri.EscapeDataString(query)}"), Cancellation));
+        return [.. json.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => (
+            r.GetProperty("metric").TryGetProperty("instance", out var instance) ? instance.GetString()! : "",
+            r.GetProperty("value")[1].GetString()!))];
+    }
+}

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using Observability.Tests.Deploy;
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.EndToEnd;
+
+/// <summary>What a <see cref="ProcessStack"/> starts.</summary>
+public sealed record StackOptions
+{
+    /// <summary>Silo processes; with more than one, clustering and grain state go to a real redis-server.</summary>
+    public int Silos { get; init; } = 1;
+
+    /// <summary>Debian's Prometheus scraping every host, with the rules shipped in deploy/prometheus/rules.</summary>
+    public bool Prometheus { get; init; }
+
+    /// <summary>Start the OTLP backend (Aspire Dashboard) with the hosts, or leave its port closed until <see cref="ProcessStack.StartOtlpBackend"/>.</summary>
+    public bool OtlpBackendAtStart { get; init; } = true;
+
+    public bool Redis => Silos > 1;
+}
+
+/// <summary>
+/// The service as it runs outside a test host, as real processes on loopback: N silos and the API (their built
+/// assemblies and appsettings), optionally redis-server for clustering and grain state, the standalone Aspire
+/// Dashboard as OTLP backend, and Prometheus. Every process is stopped on dispose, also after a failure.
+/// </summary>
+public class ProcessStack(StackOptions options) : IAsyncLifetime
+{
+    private static readonly Dictionary<string, string> NoEnvironment = [];
+    private readonly List<HostProcess> _processes = [];
+    private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "orleans-observability-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly int _otlpPort = FreePort();
+    private readonly int _dashboardPort = FreePort();
+
+    public StackOptions Options => options;
+
+    public Uri ApiUrl { get; private set; } = null!;
+
+    public IReadOnlyList<SiloProcess> Silos { get; private set; } = [];
+
+    public Uri SiloUrl => Silos[0].HttpUrl;
+
+    public Uri DashboardUrl => new($"http://127.0.0.1:{_dashboardPort}");
+
+    public Uri PrometheusUrl { get; private set; } = null!;
+
+    public HostProcess? Redis { get; private set; }
+
+    public HostProcess Api { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Every process's recent output, to explain a failure.</summary>
+    public string Diagnostics => string.Join("\n", _processes.Select(p => p.RecentOutput));
+
+    public async ValueTask InitializeAsync()
+    {
+        var silo = RequiredFile("SiloAssemblyPath", "build the Silo project");
+        var api = RequiredFile("ApiAssemblyPath", "build the Api project");
+        Directory.CreateDirectory(_workDirectory);
+
+        if (options.OtlpBackendAtStart)
+        {
+            await StartOtlpBackend();
+        }
+
+        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        var common = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{_otlpPort}",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Orleans__ClusterId"] = clusterId,
+            ["Orleans__ServiceId"] = clusterId,
+            ["SimulatedDatabase__AllowFaultInjection"] = "true",
+        };
+
+        if (options.Redis)
+        {
+            var redisPort = FreePort();
+            Redis = Start("redis", ExternalTool.Require("redis-server", "redis-server"),
+                ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], NoEnvironment);
+            common["Orleans__Clustering__ProviderType"] = "Redis";
+            common["Orleans__Clustering__ConnectionString"] = $"127.0.0.1:{redisPort}";
+        }
+
+        var silos = new List<SiloProcess>();
+        for (var i = 0; i < options.Silos; i++)
+        {
+            var http = new Uri($"http://127.0.0.1:{FreePort()}");
+            var gatewayPort = FreePort();
+            var environment = new Dictionary<string, string>(common)
+            {
+                ["ASPNETCORE_URLS"] = http.ToString(),
+                ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
+                ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(),
+                ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
+            };
+            if (options.Redis)
+            {
+                environment["Orleans__GrainStorage__Default__ProviderType"] = "Redis";
+                environment["Orleans__GrainStorage__Default__ConnectionString"] = common["Orleans__Clustering__ConnectionString"];
+            }
+
+            silos.Add(new SiloProcess(Start($"silo-{i}", silo, [], environment), http, gatewayPort));
+        }
+
+        Silos = silos;
+        ApiUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var apiEnvironment = new Dictionary<string, string>(common) { ["ASPNETCORE_URLS"] = ApiUrl.ToString() };
+        if (!options.Redis)
+        {
+            apiEnvironment["Orleans__Clustering__Gateways__0"] = $"127.0.0.1:{silos[0].GatewayPort}";
+        }
+
+        foreach (var s in silos)
+        {
+            await WaitUntilOk(new Uri(s.HttpUrl, "/health/ready"), $"{s.Process.Name} to be active");
+        }
+
+        Api = Start("api", api, [], apiEnvironment);
+        await WaitUntilOk(new Uri(ApiUrl, "/health/ready"), "the API to connect to the cluster");
+
+        if (options.Prometheus)
+        {
+            await StartPrometheusAsync();
+        }
+    }
+
+    /// <summary>Starts the standalone Aspire Dashboard on the OTLP port the hosts export to.</summary>
+    public async Task StartOtlpBackend()
+    {
+        var dashboard = RequiredFile("AspireDashboardPath", "restore the Tests project (it downloads Aspire.Dashboard.Sdk.linux-x64)");
+        Start("dashboard", dashboard, [], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = DashboardUrl.ToString(),
+            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{_otlpPort}",
+            ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+            ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
+            ["Dashboard__Otlp__AuthMode"] = "Unsecured",
+            ["Dashboard__Api__AuthMode"] = "Unsecured",
+        });
+        await WaitUntilOk(new Uri(DashboardUrl, "/api/telemetry/resources"), "the dashboard");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+
+        Http.Dispose();
+        try
+        {
+            Directory.Delete(_workDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary directory: best effort.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    public async Task WaitUntilOk(Uri url, string what)
+    {
+        try
+        {
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (_processes.FirstOrDefault(p => p.HasExited && !p.StoppedOnPurpose) is { } exited)
+                    {
+                        throw new InvalidOperationException($"{exited.Name} exited while waiting for {what}.\n{Diagnostics}");
+                    }
+
+                    try
+                    {
+                        return (await Http.GetAsync(url)).IsSuccessStatusCode;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                },
+                what,
+                TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Diagnostics}", e);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartPrometheusAsync()
+    {
+        var prometheus = ExternalTool.Require("prometheus", "prometheus");
+        var config = Path.Combine(_workDirectory, "prometheus.yml");
+        var siloTargets = string.Join(", ", Silos.Select(s => $"\"{s.HttpUrl.Authority}\""));
+        // The jobs and rules of deploy/prometheus/prometheus.yml, with loopback targets instead of Docker DNS.
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files:
+              - {Path.Combine(DeployFiles.RulesDirectory, "*.yml")}
+            scrape_configs:
+              - job_name: silo
+                static_configs:
+                  - targets: [{siloTargets}]
+              - job_name: api
+                static_configs:
+                  - targets: ["{ApiUrl.Authority}"]
+            """);
+        var port = FreePort();
+        PrometheusUrl = new Uri($"http://127.0.0.1:{port}");
+        Start("prometheus", prometheus,
+            [
+                $"--config.file={config}",
+                $"--storage.tsdb.path={Path.Combine(_workDirectory, "prometheus")}",
+                $"--web.listen-address=127.0.0.1:{port}",
+                "--enable-feature=exemplar-storage",
+            ],
+            NoEnvironment);
+        await WaitUntilOk(new Uri(PrometheusUrl, "/-/ready"), "Prometheus to be ready");
+    }
+
+    // An assembly runs from its own directory, as in a container image, so it finds its appsettings.json.
+    private HostProcess Start(string name, string program, string[] arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var isAssembly = program.EndsWith(".dll", StringComparison.Ordinal);
+        var process = HostProcess.Start(
+            name,
+            isAssembly ? "dotnet" : program,
+            isAssembly ? [program, .. arguments] : arguments,
+            environment,
+            isAssembly ? Path.GetDirectoryName(program)! : _workDirectory);
+        _processes.Add(process);
+        return process;
+    }
+
+    private static string RequiredFile(string metadataKey, string howToGetIt)
+    {
+        var path = typeof(ProcessStack).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == metadataKey).Value!;
+        return File.Exists(path)
+            ? Path.GetFullPath(path)
+            : throw new FileNotFoundException($"{metadataKey} not found at {path}: {howToGetIt}.", path);
+    }
+}
+
+/// <summary>One silo process of a <see cref="ProcessStack"/>.</summary>
+public sealed record SiloProcess(HostProcess Process, Uri HttpUrl, int GatewayPort);
+
+/// <summary>One silo and the API, exporting to the Aspire Dashboard.</summary>
+public sealed class LocalStackFixture() : ProcessStack(new StackOptions());
+
+/// <summary>One silo and the API, scraped by Prometheus with the shipped rules.</summary>
+public sealed class MonitoredStackFixture() : ProcessStack(new StackOptions { Prometheus = true });
