@@ -9,7 +9,7 @@ public static class SiloHostingExtensions
 {
     public const string MembershipSection = "Orleans:Membership";
 
-    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(7);
 
     /// <summary>
     /// Hosts a silo. Clustering, endpoints and grain storage come from the <c>Orleans</c> configuration section
@@ -27,8 +27,9 @@ public static class SiloHostingExtensions
         });
 
         // Leave the cluster within compose's 10 s grace period, also when the membership store is unreachable:
-        // after this, Orleans stops without waiting for the store any longer.
+        // Orleans abandons its graceful shutdown at the timeout, and the watchdog ends the process soon after.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("orleans-silo", tags: [HealthTags.Ready]);
         return builder;
     }

@@ -10,8 +10,6 @@ namespace Observability.Tests.Cluster;
 /// <summary>What a user of <c>docker compose up --scale silo=3</c> checks by eye, on three silo processes.</summary>
 public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<ClusterStackFixture>
 {
-    private const int ServerKind = 2;
-
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -32,11 +30,7 @@ public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<Cl
         var siloInstances = new HashSet<string>();
         foreach (var traceId in traceIds)
         {
-            IReadOnlyList<DashboardTraces.Span> spans = [];
-            await Eventually.TrueAsync(
-                async () => (spans = await DashboardTraces.GetTraceAsync(stack.Http, stack.DashboardUrl, traceId)).Any(s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind)
-                    && spans.Any(s => s.Scope == "Microsoft.AspNetCore"),
-                $"trace {traceId} in the OTLP backend");
+            var spans = await stack.WaitForTraceAsync(traceId, spans => DashboardTraces.IsCompleteRequest(spans, "PlaceOrderAsync"));
 
             var byId = spans.ToDictionary(s => s.SpanId);
             var root = Assert.Single(spans, s => string.IsNullOrEmpty(s.ParentSpanId) || !byId.ContainsKey(s.ParentSpanId));

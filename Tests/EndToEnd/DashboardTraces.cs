@@ -7,6 +7,16 @@ public static class DashboardTraces
 {
     public sealed record Span(string TraceId, string SpanId, string? ParentSpanId, string Name, int Kind, string Scope, string Service, string Instance, int StatusCode);
 
+    private const int ServerKind = 2;
+
+    /// <summary>
+    /// The trace of one API request is complete in the backend once it has the API's HTTP span and the silo's server
+    /// span of the user grain call (each ends last in its process).
+    /// </summary>
+    public static bool IsCompleteRequest(IReadOnlyList<Span> spans, string userGrainMethod) =>
+        spans.Any(s => s.Scope == "Microsoft.AspNetCore" && s.Kind == ServerKind) &&
+        spans.Any(s => s.Name == $"IUserGrain/{userGrainMethod}" && s.Kind == ServerKind && s.Service == "OrleansObservability.Silo");
+
     public static async Task<IReadOnlyList<Span>> GetTraceAsync(HttpClient http, Uri dashboard, string traceId)
     {
         using var response = await http.GetAsync(new Uri(dashboard, $"/api/telemetry/traces/{traceId}"));

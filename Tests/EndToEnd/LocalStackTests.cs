@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Observability.Grains.Interfaces;
 using Observability.Tests.Api;
-using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.EndToEnd;
 
@@ -31,9 +30,7 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
 
         // The user grain's server span ends last on the silo and the HTTP span last on the API: with both in the
         // backend, every span of the trace is, as each process exports its spans in the order they end.
-        var spans = await WaitForTraceAsync(placed.TraceId().ToHexString(), spans =>
-            spans.Any(s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind) &&
-            spans.Any(s => s.Kind == ServerKind && s.Scope == "Microsoft.AspNetCore"));
+        var spans = await stack.WaitForTraceAsync(placed.TraceId().ToHexString(), spans => DashboardTraces.IsCompleteRequest(spans, "PlaceOrderAsync"));
         var byId = spans.ToDictionary(s => s.SpanId);
         var root = Assert.Single(spans, s => string.IsNullOrEmpty(s.ParentSpanId) || !byId.ContainsKey(s.ParentSpanId));
         Assert.Equal("POST /api/users/{userId}/orders", root.Name);
@@ -68,9 +65,7 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
         var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Cancellation);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var spans = await WaitForTraceAsync(problem!["traceId"].ToString()!, spans =>
-            spans.Any(s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind) &&
-            spans.Any(s => s.Scope == "Microsoft.AspNetCore"));
+        var spans = await stack.WaitForTraceAsync(problem!["traceId"].ToString()!, spans => DashboardTraces.IsCompleteRequest(spans, "PlaceOrderAsync"));
         Assert.Equal(ErrorStatus, Assert.Single(spans, s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == ServerKind).StatusCode);
         Assert.Equal(ErrorStatus, Assert.Single(spans, s => s.Scope == "Microsoft.AspNetCore").StatusCode);
     }
@@ -95,21 +90,4 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
 
     private Task<HttpResponseMessage> PutUserAsync(string userId) =>
         stack.Http.PutAsJsonAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), new { displayName = "E2E", email = "e2e@example.com" }, Cancellation);
-
-    private async Task<IReadOnlyList<DashboardTraces.Span>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<DashboardTraces.Span>, bool> complete)
-    {
-        IReadOnlyList<DashboardTraces.Span> spans = [];
-        try
-        {
-            await Eventually.TrueAsync(
-                async () => complete(spans = await DashboardTraces.GetTraceAsync(stack.Http, stack.DashboardUrl, traceId)),
-                $"trace {traceId} in the dashboard");
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"{e.Message} Spans so far: {string.Join(", ", spans.Select(s => $"{s.Service}:{s.Name}"))}\n{stack.Diagnostics}", e);
-        }
-
-        return spans;
-    }
 }

@@ -196,6 +196,29 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Waits until the OTLP backend holds the spans of a trace that <paramref name="complete"/> accepts: each process
+    /// exports in batches, so the spans of one trace arrive at different times.
+    /// </summary>
+    public async Task<IReadOnlyList<DashboardTraces.Span>> WaitForTraceAsync(
+        string traceId, Func<IReadOnlyList<DashboardTraces.Span>, bool> complete, TimeSpan? timeout = null)
+    {
+        IReadOnlyList<DashboardTraces.Span> spans = [];
+        try
+        {
+            await Eventually.TrueAsync(
+                async () => complete(spans = await DashboardTraces.GetTraceAsync(Http, DashboardUrl, traceId)),
+                $"trace {traceId} in the OTLP backend",
+                timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Spans so far: {string.Join(", ", spans.Select(s => $"{s.Service}:{s.Name}"))}", e);
+        }
+
+        return spans;
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

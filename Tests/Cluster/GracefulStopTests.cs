@@ -1,0 +1,69 @@
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.Cluster;
+
+/// <summary>
+/// SIGTERM (docker stop, a rolling update) makes a silo leave the cluster cleanly: callers see no error, nothing
+/// acknowledged is lost, and the process exits within compose's 10 s grace period, also when Redis is unreachable.
+/// </summary>
+public sealed class GracefulStopTests(ThreeSiloStackFixture stack) : IClassFixture<ThreeSiloStackFixture>
+{
+    private static readonly TimeSpan ComposeGracePeriod = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_silo_stopped_under_load_exits_in_time_and_no_caller_sees_an_error()
+    {
+        var users = await stack.CreateUsersAsync(30);
+        var load = new LoadRunner(stack.Http, stack.ApiUrl, users);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.Succeeded) >= 100, "the load to run before the stop");
+        var stoppedAt = load.Now;
+        var exitTime = await stack.Silos[1].Process.TerminateAsync(TimeSpan.FromSeconds(30));
+        var exitedAt = load.Now;
+        await Eventually.TrueAsync(() => load.Now - exitedAt > TimeSpan.FromSeconds(5), "load to go on after the silo left");
+        await stop.CancelAsync();
+        await running;
+
+        var window = load.Outcomes.Where(o => o.At >= stoppedAt).ToList();
+        var failed = window.Where(o => !o.Succeeded).ToList();
+        var missing = await stack.MissingOrdersAsync(load.AcknowledgedOrders);
+        ClusterStackExtensions.Report(
+            $"SIGTERM under load: exited after {exitTime.TotalSeconds:F1} s; {failed.Count} of {window.Count} requests failed from the stop on; " +
+            $"p99 {Percentile(window, 0.99):F3} s, max {window.Max(o => o.Duration.TotalSeconds):F2} s; {load.AcknowledgedOrders.Count} acknowledged, {missing.Count} missing");
+
+        Assert.NotEqual(Timeout.InfiniteTimeSpan, exitTime);
+        Assert.True(exitTime < ComposeGracePeriod, $"the silo took {exitTime} to exit");
+        Assert.Empty(missing);
+        Assert.Empty(failed);
+    }
+
+    [Fact]
+    public async Task A_silo_exits_in_time_even_when_redis_does_not_answer()
+    {
+        await stack.CreateUsersAsync(5);
+        var redis = stack.Redis!;
+
+        redis.Pause();
+        TimeSpan exitTime;
+        try
+        {
+            exitTime = await stack.Silos[2].Process.TerminateAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            redis.Resume();
+        }
+
+        ClusterStackExtensions.Report($"SIGTERM with Redis not answering: exited after {exitTime.TotalSeconds:F1} s");
+        Assert.NotEqual(Timeout.InfiniteTimeSpan, exitTime);
+        Assert.True(exitTime < ComposeGracePeriod, $"the silo took {exitTime} to exit");
+    }
+
+    private static double Percentile(IReadOnlyList<LoadRunner.Outcome> outcomes, double p)
+    {
+        var sorted = outcomes.Select(o => o.Duration.TotalSeconds).Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}

@@ -1,0 +1,63 @@
+using Observability.Tests.Fixtures;
+
+namespace Observability.Tests.Cluster;
+
+/// <summary>
+/// A silo dies (kill -9) while orders are placed and read: nothing acknowledged is lost, errors stay a small
+/// fraction of the failure window, and the keys that lived on the dead silo are served again once the cluster has
+/// declared it dead. The figures are reported in the test output and docs/reliability.md.
+/// </summary>
+public sealed class SiloFailureTests(ThreeSiloStackFixture stack) : IClassFixture<ThreeSiloStackFixture>
+{
+    [Fact]
+    public async Task A_killed_silo_loses_no_acknowledged_order_and_its_keys_come_back()
+    {
+        var users = await stack.CreateUsersAsync(30);
+        var load = new LoadRunner(stack.Http, stack.ApiUrl, users);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.Succeeded) >= 100, "the load to run before the crash");
+        var killedAt = load.Now;
+        stack.Silos[2].Process.Kill();
+
+        // Recovered: every user (wherever its grain lived) is served again.
+        TimeSpan recoveredAt = default;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                foreach (var userId in users)
+                {
+                    var response = await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), TestContext.Current.CancellationToken);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        return false;
+                    }
+                }
+
+                recoveredAt = load.Now;
+                return true;
+            },
+            "every user to be served again after the crash",
+            TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => load.Now - recoveredAt > TimeSpan.FromSeconds(2), "some load after recovery");
+        await stop.CancelAsync();
+        await running;
+
+        var window = load.Outcomes.Where(o => o.At >= killedAt && o.At <= recoveredAt).ToList();
+        var failed = window.Where(o => !o.Succeeded).ToList();
+        var after = load.Outcomes.Where(o => o.At > recoveredAt).ToList();
+        var missing = await stack.MissingOrdersAsync(load.AcknowledgedOrders);
+        var statuses = string.Join(", ", failed.GroupBy(o => o.Status).Select(g => $"{g.Key}×{g.Count()}"));
+        ClusterStackExtensions.Report(
+            $"kill -9: recovered after {(recoveredAt - killedAt).TotalSeconds:F1} s; in that window {failed.Count} of {window.Count} " +
+            $"requests failed ({(window.Count == 0 ? 0 : 100.0 * failed.Count / window.Count):F1} %: {statuses}); " +
+            $"max request duration {window.DefaultIfEmpty().Max(o => o?.Duration.TotalSeconds ?? 0):F1} s; " +
+            $"{load.AcknowledgedOrders.Count} orders acknowledged, {missing.Count} missing; {after.Count(o => !o.Succeeded)} of {after.Count} failed after recovery");
+
+        Assert.Empty(missing);
+        Assert.All(failed, o => Assert.Contains(o.Status, new[] { 503, 504 }));
+        Assert.True(failed.Count <= window.Count / 4, $"{failed.Count} of {window.Count} requests failed in the failure window");
+        Assert.All(after, o => Assert.True(o.Succeeded, $"{o.Kind} at {o.At} answered {o.Status} after recovery"));
+    }
+}
