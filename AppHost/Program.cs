@@ -1,13 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Observability.AppHost;
+
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The hosts configure Orleans from their own appsettings (localhost clustering, silo port 11111, gateway
-// 30000), exactly as they do when started alone; the AppHost adds the dashboard, OTLP export and start order.
-var silo = builder.AddProject<Projects.Silo>("silo")
-    .WithHttpHealthCheck("/health/ready");
+// dotnet run --project AppHost                 one silo (in-memory storage), the API and the dashboard
+// dotnet run --project AppHost -- --silos 3     three silos clustered through a local redis-server, plus Prometheus
+var siloCount = builder.Configuration.GetValue("silos", 1);
+if (siloCount is < 1 or > 9)
+{
+    throw new ArgumentOutOfRangeException(nameof(args), siloCount, "--silos takes 1 to 9.");
+}
 
-builder.AddProject<Projects.Api>("api")
-    .WithHttpHealthCheck("/health/ready")
-    .WithExternalHttpEndpoints()
-    .WaitFor(silo);
+if (siloCount == 1)
+{
+    ClusterResources.AddSingleSilo(builder);
+}
+else
+{
+    ClusterResources.AddCluster(builder, siloCount);
+}
 
 builder.Build().Run();

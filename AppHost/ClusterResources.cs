@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace Observability.AppHost;
+
+/// <summary>How the AppHost lays out the local processes.</summary>
+internal static class ClusterResources
+{
+    public const int FirstSiloHttpPort = 5180;
+    public const int FirstSiloPort = 11111;
+    public const int FirstGatewayPort = 30000;
+    public const int ApiHttpPort = 5080;
+    public const int RedisPort = 6380;
+    public const int PrometheusPort = 9090;
+
+    /// <summary>One silo, in-memory storage, localhost clustering: what the hosts do on their own.</summary>
+    public static void AddSingleSilo(IDistributedApplicationBuilder builder)
+    {
+        var silo = builder.AddProject<Projects.Silo>("silo")
+            .WithHttpHealthCheck("/health/ready");
+
+        builder.AddProject<Projects.Api>("api")
+            .WithHttpHealthCheck("/health/ready")
+            .WithExternalHttpEndpoints()
+            .WaitFor(silo);
+    }
+
+    /// <summary>
+    /// N silos clustered through a local redis-server (clustering and grain state), each on its own ports, the API
+    /// finding their gateways in Redis, and Prometheus (when installed) scraping every silo and the API.
+    /// </summary>
+    public static void AddCluster(IDistributedApplicationBuilder builder, int siloCount)
+    {
+        RequireOnPath("redis-server", $"--silos {siloCount} runs Redis for clustering and grain state");
+        var redis = builder.AddResource(new RedisServerResource("redis", builder.AppHostDirectory, RedisPort))
+            .WithArgs("--port", RedisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+
+        var silos = new List<IResourceBuilder<ProjectResource>>();
+        for (var i = 0; i < siloCount; i++)
+        {
+            silos.Add(builder.AddProject<Projects.Silo>($"silo-{i}", launchProfileName: null)
+                .WithHttpEndpoint(port: FirstSiloHttpPort + i, name: "http", isProxied: false)
+                .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+                .WithEnvironment("Orleans__Endpoints__SiloPort", (FirstSiloPort + i).ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Orleans__Endpoints__GatewayPort", (FirstGatewayPort + i).ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Orleans__GrainStorage__Default__ProviderType", "Redis")
+                .WithEnvironment("Orleans__GrainStorage__Default__ConnectionName", redis.Resource.Name)
+                .WithRedisClustering(redis)
+                .WithHttpHealthCheck("/health/ready"));
+        }
+
+        var api = builder.AddProject<Projects.Api>("api")
+            .WithRedisClustering(redis)
+            .WithHttpHealthCheck("/health/ready")
+            .WithExternalHttpEndpoints()
+            .WaitFor(silos[0]);
+
+        if (IsOnPath("prometheus"))
+        {
+            var config = WritePrometheusConfig(builder.AppHostDirectory, siloCount);
+            builder.AddExecutable("prometheus", "prometheus", Path.GetDirectoryName(config)!,
+                    $"--config.file={config}",
+                    $"--storage.tsdb.path={Path.Combine(Path.GetDirectoryName(config)!, "data")}",
+                    $"--web.listen-address=127.0.0.1:{PrometheusPort}",
+                    "--enable-feature=exemplar-storage")
+                .WithHttpEndpoint(port: PrometheusPort, name: "http", isProxied: false)
+                .WaitFor(api);
+        }
+    }
+
+    private static IResourceBuilder<ProjectResource> WithRedisClustering(this IResourceBuilder<ProjectResource> project, IResourceBuilder<RedisServerResource> redis) =>
+        project
+            .WithEnvironment("Orleans__Clustering__ProviderType", "Redis")
+            .WithEnvironment("Orleans__Clustering__ConnectionName", redis.Resource.Name)
+            .WithReference(redis)
+            .WaitFor(redis);
+
+    /// <summary>The jobs and rules of deploy/prometheus, with this machine's ports instead of Docker DNS.</summary>
+    private static string WritePrometheusConfig(string appHostDirectory, int siloCount)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "orleans-observability-apphost-prometheus");
+        Directory.CreateDirectory(directory);
+        var rules = Path.GetFullPath(Path.Combine(appHostDirectory, "..", "deploy", "prometheus", "rules", "*.yml"));
+        var silos = string.Join(", ", Enumerable.Range(0, siloCount).Select(i => $"\"127.0.0.1:{FirstSiloHttpPort + i}\""));
+        var path = Path.Combine(directory, "prometheus.yml");
+        File.WriteAllText(path, $"""
+            global:
+              scrape_interval: 5s
+              evaluation_interval: 5s
+            rule_files:
+              - {rules}
+            scrape_configs:
+              - job_name: silo
+                static_configs:
+                  - targets: [{silos}]
+              - job_name: api
+                static_configs:
+                  - targets: ["127.0.0.1:{ApiHttpPort}"]
+            """);
+        return path;
+    }
+
+    private static bool IsOnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, command)));
+
+    private static void RequireOnPath(string command, string why)
+    {
+        if (!IsOnPath(command))
+        {
+            throw new InvalidOperationException($"{why}, but '{command}' is not installed. Run: bash .ci/install-tools redis-server prometheus");
+        }
+    }
+}
