@@ -14,17 +14,13 @@ public sealed class GracefulStopTests(ThreeSiloStackFixture stack) : IClassFixtu
     public async Task A_silo_stopped_under_load_exits_in_time_and_no_caller_sees_an_error()
     {
         var users = await stack.CreateUsersAsync(30);
-        var load = new LoadRunner(stack.Http, stack.ApiUrl, users);
-        using var stop = new CancellationTokenSource();
-        var running = load.RunAsync(stop.Token);
+        await using var load = await LoadRunner.StartAsync(stack.Http, stack.ApiUrl, users);
 
-        await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.Succeeded) >= 100, "the load to run before the stop");
         var stoppedAt = load.Now;
         var exitTime = await stack.Silos[1].Process.TerminateAsync(TimeSpan.FromSeconds(30));
         var exitedAt = load.Now;
         await Eventually.TrueAsync(() => load.Now - exitedAt > TimeSpan.FromSeconds(5), "load to go on after the silo left");
-        await stop.CancelAsync();
-        await running;
+        await load.StopAsync();
 
         var window = load.Outcomes.Where(o => o.At >= stoppedAt).ToList();
         var failed = window.Where(o => !o.Succeeded).ToList();

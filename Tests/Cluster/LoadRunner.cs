@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Observability.Api.Contracts;
+using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Cluster;
 
@@ -10,11 +11,14 @@ namespace Observability.Tests.Cluster;
 /// request's outcome. It runs until stopped (or its request budget is spent) and never retries on its own.
 /// </summary>
 public sealed class LoadRunner(HttpClient http, Uri api, IReadOnlyList<string> userIds, int workers = 4, int maxRequests = 20_000)
+    : IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Outcome> _outcomes = new();
     private readonly ConcurrentQueue<Guid> _acknowledgedOrders = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _sent;
+    private Task _running = Task.CompletedTask;
 
     public IReadOnlyList<Outcome> Outcomes => [.. _outcomes];
 
@@ -24,8 +28,29 @@ public sealed class LoadRunner(HttpClient http, Uri api, IReadOnlyList<string> u
     /// <summary>Time since the runner was created, the clock every outcome is stamped with.</summary>
     public TimeSpan Now => _clock.Elapsed;
 
-    public Task RunAsync(CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, workers).Select(worker => WorkAsync(worker, stop)));
+    /// <summary>Starts the workers and returns once the load runs: <paramref name="successes"/> requests succeeded.</summary>
+    public static async Task<LoadRunner> StartAsync(HttpClient http, Uri api, IReadOnlyList<string> userIds, int successes = 100)
+    {
+        var load = new LoadRunner(http, api, userIds);
+        load._running = Task.WhenAll(Enumerable.Range(0, load.Workers).Select(worker => load.WorkAsync(worker, load._stop.Token)));
+        await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.Succeeded) >= successes, $"{successes} requests of the load to succeed");
+        return load;
+    }
+
+    private int Workers => workers;
+
+    /// <summary>Stops the workers and waits for the requests in flight.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
 
     private async Task WorkAsync(int worker, CancellationToken stop)
     {

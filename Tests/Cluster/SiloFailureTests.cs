@@ -13,11 +13,8 @@ public sealed class SiloFailureTests(ThreeSiloStackFixture stack) : IClassFixtur
     public async Task A_killed_silo_loses_no_acknowledged_order_and_its_keys_come_back()
     {
         var users = await stack.CreateUsersAsync(30);
-        var load = new LoadRunner(stack.Http, stack.ApiUrl, users);
-        using var stop = new CancellationTokenSource();
-        var running = load.RunAsync(stop.Token);
+        await using var load = await LoadRunner.StartAsync(stack.Http, stack.ApiUrl, users);
 
-        await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.Succeeded) >= 100, "the load to run before the crash");
         var killedAt = load.Now;
         stack.Silos[2].Process.Kill();
 
@@ -41,8 +38,7 @@ public sealed class SiloFailureTests(ThreeSiloStackFixture stack) : IClassFixtur
             "every user to be served again after the crash",
             TimeSpan.FromSeconds(60));
         await Eventually.TrueAsync(() => load.Now - recoveredAt > TimeSpan.FromSeconds(2), "some load after recovery");
-        await stop.CancelAsync();
-        await running;
+        await load.StopAsync();
 
         var window = load.Outcomes.Where(o => o.At >= killedAt && o.At <= recoveredAt).ToList();
         var failed = window.Where(o => !o.Succeeded).ToList();
