@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Observability.Grains.Database;
 using Observability.Grains.Telemetry;
+using Observability.ServiceDefaults.Orleans;
 using Observability.ServiceDefaults.Telemetry;
 
 namespace Observability.Grains;
@@ -10,7 +11,8 @@ public static class GrainObservabilityExtensions
     /// <summary>
     /// Everything that makes the grains observable on a silo, registered once for the Silo host and the test
     /// cluster alike: trace propagation through grain calls, the grain-call metrics and exception-event filter,
-    /// the business metrics, and the simulated database in front of the <see cref="StorageNames.Default"/> storage.
+    /// the business metrics, the simulated database in front of the <see cref="StorageNames.Default"/> storage, and
+    /// the grain interface type cache (a hot-path fix, see <see cref="ServiceDefaults.Orleans.GrainInterfaceTypeCache"/>).
     /// Call it after the grain storage is registered.
     /// </summary>
     public static ISiloBuilder AddGrainObservability(this ISiloBuilder builder)
@@ -26,6 +28,7 @@ public static class GrainObservabilityExtensions
         builder.Services.TryAddSingleton<GrainCallMetrics>();
         builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
 
+        builder.Services.AddGrainInterfaceTypeCache();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OrderMetrics>();
         builder.Services.AddSimulatedDatabase(StorageNames.Default);

@@ -1,5 +1,6 @@
 using System.Net;
 using Observability.ServiceDefaults.Health;
+using Observability.ServiceDefaults.Orleans;
 using Observability.ServiceDefaults.Telemetry;
 
 namespace Observability.Api.Orleans;
@@ -30,6 +31,7 @@ public static class ClusterClientExtensions
             client.AddActivityPropagation();
         }
 
+        client.Services.AddGrainInterfaceTypeCache();
         client.Services.AddSingleton<GrainCallMetrics>();
         client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
         return client;
