@@ -75,26 +75,65 @@ public sealed class SimulatedDatabaseTests(TelemetryCapture telemetry)
     }
 
     [Fact]
-    public async Task Latency_stays_within_the_configured_range()
+    public async Task Every_operation_waits_a_latency_from_the_configured_range()
     {
-        var database = Create(new SimulatedDatabaseOptions
+        var timers = new RecordingTimeProvider();
+        var database = Create(
+            new SimulatedDatabaseOptions { MinLatency = TimeSpan.FromMilliseconds(2), MaxLatency = TimeSpan.FromMilliseconds(5), SlowCallRate = 0 },
+            timers);
+
+        for (var i = 0; i < 50; i++)
         {
-            MinLatency = TimeSpan.FromMilliseconds(20),
-            MaxLatency = TimeSpan.FromMilliseconds(30),
-            SlowCallRate = 0,
-        });
+            await database.ExecuteAsync<object?>(DatabaseOperations.Select, "users", null, _ => Task.CompletedTask);
+        }
 
-        var watch = Stopwatch.StartNew();
-        await database.ExecuteAsync<object?>(DatabaseOperations.Select, "users", null, _ => Task.CompletedTask);
-
-        // Only the lower bound is a property of the code; an upper bound would measure the machine.
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(19), $"took {watch.Elapsed}");
+        Assert.Equal(50, timers.DueTimes.Count);
+        Assert.All(timers.DueTimes, due => Assert.InRange(due, TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(5)));
+        Assert.True(timers.DueTimes.Distinct().Count() > 1, "the latency is drawn, not fixed");
     }
 
-    private static SimulatedDatabase Create(SimulatedDatabaseOptions options)
+    [Fact]
+    public async Task With_a_slow_call_rate_of_one_every_operation_takes_the_slow_latency()
+    {
+        var timers = new RecordingTimeProvider();
+        var database = Create(
+            new SimulatedDatabaseOptions { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, SlowCallRate = 1, SlowCallLatency = TimeSpan.FromMilliseconds(3) },
+            timers);
+
+        await database.ExecuteAsync<object?>(DatabaseOperations.Select, "users", null, _ => Task.CompletedTask);
+
+        Assert.Equal([TimeSpan.FromMilliseconds(3)], timers.DueTimes);
+    }
+
+    [Fact]
+    public async Task Zero_latency_waits_for_no_timer()
+    {
+        var timers = new RecordingTimeProvider();
+        var database = Create(new SimulatedDatabaseOptions { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, SlowCallRate = 0 }, timers);
+
+        await database.ExecuteAsync<object?>(DatabaseOperations.Select, "users", null, _ => Task.CompletedTask);
+
+        Assert.Empty(timers.DueTimes);
+    }
+
+    private static SimulatedDatabase Create(SimulatedDatabaseOptions options, TimeProvider? timeProvider = null)
     {
         var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        return new SimulatedDatabase(new StaticOptionsMonitor(options), new DatabaseTelemetry(meterFactory), TimeProvider.System);
+        return new SimulatedDatabase(new StaticOptionsMonitor(options), new DatabaseTelemetry(meterFactory), timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>Real timers, with a record of every delay asked for: latency checked without measuring time.</summary>
+    private sealed class RecordingTimeProvider : TimeProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+        public IReadOnlyList<TimeSpan> DueTimes => [.. _dueTimes];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _dueTimes.Enqueue(dueTime);
+            return System.CreateTimer(callback, state, dueTime, period);
+        }
     }
 
     private sealed class StoreDownException(string message) : Exception(message);
