@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
@@ -29,6 +30,9 @@ public sealed record StackOptions
 public class ProcessStack(StackOptions options) : IAsyncLifetime
 {
     private static readonly Dictionary<string, string> NoEnvironment = [];
+
+    // Ports handed out by this test process, never handed out twice (their listeners may not be bound yet).
+    private static readonly ConcurrentDictionary<int, byte> ReservedPorts = new();
     private readonly List<HostProcess> _processes = [];
     private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "orleans-observability-e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly int _otlpPort = FreePort();
@@ -219,11 +223,34 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         return spans;
     }
 
+    /// <summary>
+    /// A free loopback port below Linux's ephemeral range (32768-60999): a port reserved now and bound later (the
+    /// OTLP backend of the outage test starts half a minute after the hosts) must not be taken meanwhile by one of
+    /// the thousands of outgoing connections the tests make, which the kernel numbers from that range.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 1_000; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            if (!ReservedPorts.TryAdd(port, 0))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: try another.
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port between 20000 and 32000.");
     }
 
     private async Task StartPrometheusAsync()
@@ -291,3 +318,4 @@ public sealed class LocalStackFixture() : ProcessStack(new StackOptions());
 
 /// <summary>One silo and the API, scraped by Prometheus with the shipped rules.</summary>
 public sealed class MonitoredStackFixture() : ProcessStack(new StackOptions { Prometheus = true });
+
