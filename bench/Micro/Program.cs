@@ -1,12 +1,9 @@
 using BenchmarkDotNet.Running;
+using Observability.Bench.Micro;
 
-if (args is ["--check"])
+if (args is ["memory", ..])
 {
-    var b = new Observability.Bench.Micro.TelemetryBenchmarks();
-    b.Setup();
-    var metrics = typeof(Observability.Bench.Micro.TelemetryBenchmarks).GetField("_metrics", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(b)!;
-    var h = metrics.GetType().GetField("_serverDuration", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(metrics)!;
-    Console.WriteLine("enabled: " + ((System.Diagnostics.Metrics.Instrument)h).Enabled);
+    await GrainMemory.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
     return;
 }
 
