@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Observability.Api.Orleans;
 using Observability.Grains.Interfaces;
-using Orleans.Runtime.Messaging;
 
 namespace Observability.Api.ErrorHandling;
 
 /// <summary>
 /// Turns failures into the status a client can act on: a request that could not be read is 400 (413 when too
-/// large), a database outage or a call the cluster rejected (after the retries of <see cref="Orleans.GrainCallRetry"/>)
+/// large), a database outage or a call the cluster rejected (after the retries of <see cref="GrainCallRetry"/>)
 /// is 503 with Retry-After, a grain call that timed out is 504. Everything else stays a
 /// 500 problem. All of them carry the trace id.
 /// </summary>
@@ -51,7 +51,7 @@ internal sealed class KnownExceptionHandler(IProblemDetailsService problemDetail
                     return (badRequest.StatusCode, "The request could not be read.", badRequest);
                 case DatabaseUnavailableException:
                     return (StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", current);
-                case OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException:
+                case var rejected when GrainCallRetry.IsRejection(rejected):
                     return (StatusCodes.Status503ServiceUnavailable, "The cluster could not run the call; retry shortly.", current);
                 case TimeoutException:
                     return (StatusCodes.Status504GatewayTimeout, "The cluster did not answer in time.", current);

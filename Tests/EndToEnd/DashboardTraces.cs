@@ -7,7 +7,23 @@ public static class DashboardTraces
 {
     public sealed record Span(string TraceId, string SpanId, string? ParentSpanId, string Name, int Kind, string Scope, string Service, string Instance, int StatusCode);
 
-    private const int ServerKind = 2;
+    /// <summary>OTLP span kind SERVER.</summary>
+    public const int ServerKind = 2;
+
+    /// <summary>OTLP status code ERROR.</summary>
+    public const int ErrorStatus = 2;
+
+    /// <summary>
+    /// The one span of a trace whose parent is not in it; fails unless every other span's parent is there too,
+    /// i.e. unless the trace is unbroken.
+    /// </summary>
+    public static Span UnbrokenRoot(IReadOnlyList<Span> spans)
+    {
+        var byId = spans.ToDictionary(s => s.SpanId);
+        var root = Assert.Single(spans, s => string.IsNullOrEmpty(s.ParentSpanId) || !byId.ContainsKey(s.ParentSpanId));
+        Assert.All(spans.Where(s => s != root), s => Assert.True(byId.ContainsKey(s.ParentSpanId!), $"{s.Name} lost its parent"));
+        return root;
+    }
 
     /// <summary>
     /// The trace of one API request is complete in the backend once it has the API's HTTP span and the silo's server
