@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Observability.Grains.Database;
 using Observability.Grains.Telemetry;
@@ -10,18 +11,20 @@ public static class GrainObservabilityExtensions
 {
     /// <summary>
     /// Everything that makes the grains observable on a silo, registered once for the Silo host and the test
-    /// cluster alike: trace propagation through grain calls, the grain-call metrics and exception-event filter,
+    /// cluster alike: trace propagation through grain calls (<see cref="GrainCallTracing"/>), the grain-call metrics and exception-event filter,
     /// the business metrics, the simulated database in front of the <see cref="StorageNames.Default"/> storage, and
     /// the grain interface type cache (a hot-path fix, see <see cref="ServiceDefaults.Orleans.GrainInterfaceTypeCache"/>).
     /// Call it after the grain storage is registered.
     /// </summary>
     public static ISiloBuilder AddGrainObservability(this ISiloBuilder builder)
     {
-        // Orleans already adds propagation when Orleans:EnableDistributedTracing is true (Aspire sets it); adding it
-        // a second time would start every grain span twice.
+        // Orleans adds its own propagation when Orleans:EnableDistributedTracing is true (Aspire's Orleans integration
+        // sets it); adding the project's as well would start every grain span twice.
         if (!OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
         {
-            builder.AddActivityPropagation();
+            builder.Services.TryAddSingleton(DistributedContextPropagator.Current);
+            builder.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
+            builder.AddIncomingGrainCallFilter<IncomingGrainCallTracingFilter>();
         }
 
         // Registered after propagation, so the filter runs inside the grain span and can record exceptions on it.

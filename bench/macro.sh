@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Macro benchmark, one run, one machine: requests/s and latency with wrk over loopback for
+# Macro benchmark on one machine: requests/s, latency and CPU per request with wrk over loopback for
 #   (a) a bare Kestrel JSON endpoint (the ceiling), (b) API -> grain -> simulated DB (0 ms) with telemetry off,
 #   (c) the same with full telemetry at 100 % sampling, (d) with 10 % parent-based sampling, (e) metrics only;
-# then p99 at half of each peak, and /metrics scrape time. Prints a table and the ratios b/a, c/b, d/b.
-#   bash bench/macro.sh            (DURATION=15 THREADS=2 CONNECTIONS=32 KEYS=2000 to change)
+# then p99 at half of each peak, and /metrics scrape time. The scenarios run interleaved, ROUNDS times, and the table
+# gives each one's median, so one noisy interval on this shared machine does not decide a ratio.
+#   bash bench/macro.sh
+#   ROUNDS=3 WARMUP=15 DURATION=15 THREADS=2 CONNECTIONS=32 KEYS=2000 SCENARIOS="a b c d e" bash bench/macro.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-tools wrk
 
-DURATION="${DURATION:-15}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"; KEYS="${KEYS:-2000}"
+ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-15}"; DURATION="${DURATION:-15}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
+KEYS="${KEYS:-2000}"; SCENARIOS="${SCENARIOS:-a b c d e}"
 export KEYS CONNECTIONS
 API=http://127.0.0.1:5080
+SILO_HTTP=http://127.0.0.1:5180
+TICKS_PER_SECOND="$(getconf CLK_TCK)"
 out="$(mktemp -d)"
 pids=()
 cleanup() { for pid in "${pids[@]:-}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -23,7 +28,7 @@ dotnet build bench/BareApi -c Release -v q -nologo >/dev/null
 
 wait_ready() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
 
-start() { # name dir dll env...
+start() { # name dir dll env...  (exec: the recorded pid is the dotnet process itself)
   local name=$1 dir=$2 dll=$3; shift 3
   (cd "$dir" && exec env "$@" dotnet "$dll" >"$out/$name.log" 2>&1) &
   pids+=($!)
@@ -31,57 +36,99 @@ start() { # name dir dll env...
 
 stop_all() { cleanup; pids=(); }
 
-# wrk -> "req/s p50_ms p99_ms"
+# CPU time (user + system) of every started process, in clock ticks.
+cpu_ticks() { local total=0; for pid in "${pids[@]}"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
+
+# wrk -> "req/s p50_ms p99_ms cpu_us_per_request" (CPU of the service processes, not of wrk)
 measure() { # url duration [rate]
-  local rate=${3:-0}
+  local rate=${3:-0} before after
+  before=$(cpu_ticks)
   RATE=$rate wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -s bench/keys.lua "$1" >"$out/wrk.txt"
-  awk '
+  after=$(cpu_ticks)
+  awk -v ticks=$((after - before)) -v hz="$TICKS_PER_SECOND" '
+    /requests in/ { requests=$1 }
     /Requests\/sec/ { rps=$2 }
     /^ +50%/ { p50=$2 } /^ +99%/ { p99=$2 }
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    END { printf "%.0f %.2f %.2f\n", rps, ms(p50), ms(p99) }' "$out/wrk.txt"
+    END { printf "%.0f %.2f %.2f %.1f\n", rps, ms(p50), ms(p99), 1e6 * ticks / hz / requests }' "$out/wrk.txt"
 }
 
-run_service() { # label env...
-  local label=$1; shift
-  local common=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
-    SimulatedDatabase__MinLatency=00:00:00 SimulatedDatabase__MaxLatency=00:00:00 SimulatedDatabase__SlowCallRate=0 "$@")
-  start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=http://127.0.0.1:5180 \
-    Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 "${common[@]}"
-  wait_ready http://127.0.0.1:5180/health/ready
-  start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API "${common[@]}"
-  wait_ready $API/health/ready
-  seq 0 $((KEYS - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
-    -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}'
-  measure "$API" 5 >/dev/null   # warm-up: JIT, tiered compilation, every grain activated
-  read -r rps p50 p99 < <(measure "$API" "$DURATION")
-  read -r _ hp50 hp99 < <(measure "$API" 10 $((rps / 2)))
-  scrape=$(for _ in $(seq 1 20); do curl -s -o /dev/null -w '%{time_total}\n' http://127.0.0.1:5180/metrics; done | sort -n | sed -n 10p)
-  series=$(curl -s http://127.0.0.1:5180/metrics | grep -vc '^#' || true)
-  results+=("$label $rps $p50 $p99 $hp99 $(awk "BEGIN{printf \"%.1f\", $scrape*1000}") $series")
+# One scenario: start it, load it, record "label req/s p50 p99 p99_half cpu_us scrape_ms series" in $out/results.
+run() { # label
+  local label=$1 url=$API
+  case $label in
+    a) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
+       wait_ready $API/api/users/load-0 ;;
+    *) local telemetry
+       case $label in
+         b) telemetry=(OTEL_SDK_DISABLED=true) ;;
+         c) telemetry=(OTEL_TRACES_SAMPLER=parentbased_always_on) ;;
+         d) telemetry=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1) ;;
+         e) telemetry=(OTEL_TRACES_SAMPLER=always_off) ;; # attribution: metrics and logs as in (c), no span sampled
+         *) echo "unknown scenario $label" >&2; return 1 ;;
+       esac
+       local common=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+         SimulatedDatabase__MinLatency=00:00:00 SimulatedDatabase__MaxLatency=00:00:00 SimulatedDatabase__SlowCallRate=0
+         "${telemetry[@]}")
+       start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
+         Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 "${common[@]}"
+       wait_ready $SILO_HTTP/health/ready
+       start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API "${common[@]}"
+       wait_ready $API/health/ready
+       seq 0 $((KEYS - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
+         -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}' ;;
+  esac
+  # Warm-up: every grain activated, and tiered compilation settled (a CPU profile 3 s after a 5 s warm-up still
+  # showed 6-9 % of the CPU in the JIT, more with telemetry on, which has more code to compile).
+  measure "$url" "$WARMUP" >/dev/null
+  local rps p50 p99 cpu hp99 scrape=- series=-
+  read -r rps p50 p99 cpu < <(measure "$url" "$DURATION")
+  read -r _ _ hp99 _ < <(measure "$url" 10 $((rps / 2)))
+  if [ "$label" != a ]; then
+    scrape=$(for _ in $(seq 1 20); do curl -s -o /dev/null -w '%{time_total}\n' $SILO_HTTP/metrics; done | sort -n | sed -n 10p)
+    scrape=$(awk "BEGIN{printf \"%.1f\", $scrape*1000}")
+    series=$(curl -s $SILO_HTTP/metrics | grep -vc '^#' || true)
+  fi
+  echo "$label $rps $p50 $p99 $hp99 $cpu $scrape $series" | tee -a "$out/results"
   stop_all
 }
 
-results=()
-start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
-wait_ready $API/api/users/load-0
-measure "$API" 5 >/dev/null
-read -r rps p50 p99 < <(measure "$API" "$DURATION")
-read -r _ hp50 hp99 < <(measure "$API" 10 $((rps / 2)))
-results+=("a:bare-kestrel $rps $p50 $p99 $hp99 - -")
-stop_all
-
-run_service b:telemetry-off OTEL_SDK_DISABLED=true
-run_service c:telemetry-100% OTEL_TRACES_SAMPLER=parentbased_always_on
-run_service d:telemetry-10% OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
-# Attribution: metrics and logs as in (c), but no span is sampled.
-run_service e:metrics-only OTEL_TRACES_SAMPLER=always_off
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS"
+  for scenario in $SCENARIOS; do run "$scenario"; done
+done
 
 echo
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s over $KEYS keys"
-printf '%-18s %10s %9s %9s %15s %12s %8s\n' scenario req/s p50_ms p99_ms p99_half_ms scrape_ms series
-for r in "${results[@]}"; do printf '%-18s %10s %9s %9s %15s %12s %8s\n' $r; done
-rate() { echo "${results[$1]}" | awk '{print $2}'; }
-awk -v a="$(rate 0)" -v b="$(rate 1)" -v c="$(rate 2)" -v d="$(rate 3)" -v e="$(rate 4)" 'BEGIN {
-  printf "b/a %.1f %%   c/a %.1f %%   c/b %.1f %% (telemetry cost %.1f %%)   d/b %.1f %% (cost %.1f %%)   e/b %.1f %% (metrics-only cost %.1f %%)\n",
-    100*b/a, 100*c/a, 100*c/b, 100-100*c/b, 100*d/b, 100-100*d/b, 100*e/b, 100-100*e/b }'
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s over $KEYS keys; median of $ROUNDS rounds"
+python3 - "$out/results" <<'PY'
+import statistics, sys
+names = {"a": "a bare Kestrel", "b": "b telemetry off", "c": "c telemetry 100%", "d": "d telemetry 10%", "e": "e metrics only"}
+runs = {}
+for line in open(sys.argv[1]):
+    label, *values = line.split()
+    runs.setdefault(label, []).append(values)
+
+def median(label, column):
+    values = [float(v[column]) for v in runs[label] if v[column] != "-"]
+    return statistics.median(values) if values else None
+
+print(f"{'scenario':<18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99 half ms':>12} {'CPU us/req':>11} {'scrape ms':>10} {'series':>7}   req/s of each round")
+for label in sorted(runs):
+    row = [median(label, c) for c in range(7)]
+    cells = [f"{row[0]:8.0f}", f"{row[1]:7.2f}", f"{row[2]:7.2f}", f"{row[3]:12.2f}", f"{row[4]:11.1f}",
+             f"{row[5]:10.1f}" if row[5] is not None else f"{'-':>10}", f"{row[6]:7.0f}" if row[6] is not None else f"{'-':>7}"]
+    print(f"{names[label]:<18} {' '.join(cells)}   {' '.join(v[0] for v in runs[label])}")
+
+rate = {label: median(label, 0) for label in runs}
+cpu = {label: median(label, 4) for label in runs}
+def ratio(x, y):
+    return f"{100 * rate[x] / rate[y]:.1f} %" if x in rate and y in rate else "n/a"
+def cost(x):
+    if x not in rate or "b" not in rate:
+        return "n/a"
+    return f"throughput -{100 - 100 * rate[x] / rate['b']:.1f} %, CPU per request +{100 * cpu[x] / cpu['b'] - 100:.1f} %"
+print(f"b/a {ratio('b', 'a')}   c/a {ratio('c', 'a')}")
+print(f"c/b {ratio('c', 'b')}  (100 % sampling: {cost('c')})")
+print(f"d/b {ratio('d', 'b')}  (10 % sampling: {cost('d')})")
+print(f"e/b {ratio('e', 'b')}  (metrics only: {cost('e')})")
+PY

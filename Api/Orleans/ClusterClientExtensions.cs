@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Observability.ServiceDefaults.Health;
 using Observability.ServiceDefaults.Orleans;
 using Observability.ServiceDefaults.Telemetry;
@@ -28,7 +30,8 @@ public static class ClusterClientExtensions
     {
         if (!OrleansTracing.IsPropagationEnabledByConfiguration(client.Configuration))
         {
-            client.AddActivityPropagation();
+            client.Services.TryAddSingleton(DistributedContextPropagator.Current);
+            client.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
         }
 
         client.Services.AddGrainInterfaceTypeCache();

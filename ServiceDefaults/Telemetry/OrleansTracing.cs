@@ -8,8 +8,8 @@ public static class OrleansTracing
     public const string EnableDistributedTracingKey = "Orleans:EnableDistributedTracing";
 
     /// <summary>
-    /// True when Orleans' own configuration already turns activity propagation on, in which case calling
-    /// <c>AddActivityPropagation()</c> again would register its filters twice and double every grain span.
+    /// True when Orleans' own configuration already turns activity propagation on, in which case the hosts do not add
+    /// <see cref="GrainCallTracing"/>'s filters: both would start every grain span twice.
     /// </summary>
     public static bool IsPropagationEnabledByConfiguration(IConfiguration configuration) =>
         bool.TryParse(configuration[EnableDistributedTracingKey], out var enabled) && enabled;

@@ -8,8 +8,9 @@ using Observability.ServiceDefaults.Telemetry;
 namespace Observability.Tests.Telemetry;
 
 /// <summary>
-/// Trace propagation must be on exactly once, whether Orleans' configuration already turned it on (as Aspire does
-/// with Orleans__EnableDistributedTracing=true) or not: twice would start every grain span twice.
+/// Trace propagation must be on exactly once: Orleans' own filters when its configuration turned them on (as Aspire's
+/// Orleans integration does with Orleans__EnableDistributedTracing=true), the project's otherwise. Both would start
+/// every grain span twice.
 /// </summary>
 public sealed class PropagationWiringTests
 {
@@ -27,8 +28,8 @@ public sealed class PropagationWiringTests
             silo.AddGrainObservability();
         });
 
-        Assert.Equal(1, Count(builder.Services, "ActivityPropagationIncomingGrainCallFilter"));
-        Assert.Equal(1, Count(builder.Services, "ActivityPropagationOutgoingGrainCallFilter"));
+        AssertOnce(builder.Services, enableDistributedTracing, nameof(IncomingGrainCallTracingFilter), "ActivityPropagationIncomingGrainCallFilter");
+        AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTracingFilter), "ActivityPropagationOutgoingGrainCallFilter");
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public sealed class PropagationWiringTests
 
         builder.UseOrleansClient(client => client.AddGrainClientObservability());
 
-        Assert.Equal(1, Count(builder.Services, "ActivityPropagationOutgoingGrainCallFilter"));
+        AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTracingFilter), "ActivityPropagationOutgoingGrainCallFilter");
     }
 
     private static HostApplicationBuilder CreateBuilder(string? enableDistributedTracing)
@@ -52,6 +53,14 @@ public sealed class PropagationWiringTests
         }
 
         return builder;
+    }
+
+    /// <summary>Orleans' filter when its configuration turned propagation on, the project's otherwise; never both.</summary>
+    private static void AssertOnce(IServiceCollection services, string? enableDistributedTracing, string ours, string orleans)
+    {
+        var orleansOwn = enableDistributedTracing == "true";
+        Assert.Equal(orleansOwn ? 0 : 1, Count(services, ours));
+        Assert.Equal(orleansOwn ? 1 : 0, Count(services, orleans));
     }
 
     private static int Count(IServiceCollection services, string implementationTypeName) =>
