@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Observability.ServiceDefaults.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Orleans.Diagnostics;
+
+namespace Observability.Bench.Micro;
+
+/// <summary>
+/// One grain call through the propagation filters, Orleans' own (<c>AddActivityPropagation()</c>) against the
+/// project's (<see cref="GrainCallTracing"/>), with the span recorded (sampled) and only propagated (the unsampled
+/// share of a ratio sampler; "always off" gives the same for a call without a parent).
+/// </summary>
+[MemoryDiagnoser]
+public class PropagationBenchmarks
+{
+    private readonly FakeCallContext _call = new();
+    private TracerProvider _tracerProvider = null!;
+    private IIncomingGrainCallFilter _orleansIncoming = null!;
+    private IOutgoingGrainCallFilter _orleansOutgoing = null!;
+    private IncomingGrainCallTracingFilter _incoming = null!;
+    private OutgoingGrainCallTracingFilter _outgoing = null!;
+
+    [Params("recorded", "propagated only")]
+    public string Span { get; set; } = "recorded";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _tracerProvider = Sdk.CreateTracerProviderBuilder()
+            .AddSource(ActivitySources.ApplicationGrainActivitySourceName)
+            .SetSampler(Span == "recorded" ? new AlwaysOnSampler() : new AlwaysOffSampler())
+            .Build();
+        var propagator = DistributedContextPropagator.Current;
+        var orleans = typeof(Orleans.Hosting.ClientBuilderExtensions).Assembly; // Orleans.Core, where the filters live
+        _orleansIncoming = (IIncomingGrainCallFilter)Activator.CreateInstance(
+            orleans.GetType("Orleans.Runtime.ActivityPropagationIncomingGrainCallFilter", throwOnError: true)!, propagator)!;
+        _orleansOutgoing = (IOutgoingGrainCallFilter)Activator.CreateInstance(
+            orleans.GetType("Orleans.Runtime.ActivityPropagationOutgoingGrainCallFilter", throwOnError: true)!, propagator)!;
+        _incoming = new IncomingGrainCallTracingFilter(propagator);
+        _outgoing = new OutgoingGrainCallTracingFilter(propagator);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _tracerProvider.Dispose();
+
+    // Each call is awaited inside an async method, as Orleans' invoker calls filters: that scope restores
+    // Activity.Current and the RequestContext afterwards, so no call becomes the parent of the next.
+    [Benchmark(Baseline = true, Description = "incoming, Orleans' filter")]
+    public async Task OrleansIncoming() => await _orleansIncoming.Invoke(_call);
+
+    [Benchmark(Description = "incoming, project's filter")]
+    public async Task ProjectIncoming() => await _incoming.Invoke(_call);
+
+    [Benchmark(Description = "outgoing, Orleans' filter")]
+    public async Task OrleansOutgoing() => await _orleansOutgoing.Invoke(_call);
+
+    [Benchmark(Description = "outgoing, project's filter")]
+    public async Task ProjectOutgoing() => await _outgoing.Invoke(_call);
+}
