@@ -11,8 +11,9 @@ public static class GrainObservabilityExtensions
 {
     /// <summary>
     /// Everything that makes the grains observable on a silo, registered once for the Silo host and the test
-    /// cluster alike: trace propagation through grain calls (<see cref="GrainCallTracing"/>), the grain-call metrics and exception-event filter,
-    /// the business metrics, the simulated database in front of the <see cref="StorageNames.Default"/> storage, and
+    /// cluster alike: trace propagation through grain calls (<see cref="GrainCallTracing"/>), the grain-call metrics
+    /// and exception-event filter, the business metrics, the simulated database in front of the
+    /// <see cref="StorageNames.Default"/> storage, and
     /// the grain interface type cache (a hot-path fix, see <see cref="ServiceDefaults.Orleans.GrainInterfaceTypeCache"/>).
     /// Call it after the grain storage is registered.
     /// </summary>

@@ -89,7 +89,7 @@ PY
 
 # One scenario: start it, load it, record "label req/s p50 p99 p99_half cpu_us scrape_ms series bytes" in $out/results.
 run() { # label
-  local label=$1 url=$API
+  local label=$1
   case $label in
     a) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
        wait_ready $API/api/users/load-0 ;;
@@ -114,17 +114,17 @@ run() { # label
   esac
   # Warm-up: every grain activated, and tiered compilation settled (a CPU profile 3 s after a 5 s warm-up still
   # showed 6-9 % of the CPU in the JIT, more with telemetry on, which has more code to compile).
-  measure "$url" "$WARMUP" >/dev/null
+  measure "$API" "$WARMUP" >/dev/null
   local rps p50 p99 cpu hp99 scrape=- series=-
-  read -r rps p50 p99 cpu < <(measure "$url" "$DURATION")
-  read -r _ _ hp99 _ < <(measure "$url" 10 $((rps / 2)))
+  read -r rps p50 p99 cpu < <(measure "$API" "$DURATION")
+  read -r _ _ hp99 _ < <(measure "$API" 10 $((rps / 2)))
   if [ "$label" != a ]; then
     scrape=$(for _ in $(seq 1 20); do curl -s -o /dev/null -w '%{time_total}\n' $SILO_HTTP/metrics; done | sort -n | sed -n 10p)
     scrape=$(awk "BEGIN{printf \"%.1f\", $scrape*1000}")
     series=$(curl -s $SILO_HTTP/metrics | grep -vc '^#' || true)
   fi
   local bytes
-  bytes=$(allocated_per_request "$url")
+  bytes=$(allocated_per_request "$API")
   echo "$label $rps $p50 $p99 $hp99 $cpu $scrape $series $bytes" | tee -a "$out/results"
   stop_all
 }

@@ -8,13 +8,13 @@ namespace Observability.ServiceDefaults.Telemetry;
 /// <summary>
 /// Trace propagation through grain calls: the spans Orleans' <c>AddActivityPropagation()</c> produces (same activity
 /// sources, span names, kinds and attributes, context carried in the <see cref="RequestContext"/> by the registered
-/// <see cref="DistributedContextPropagator"/>), minus the work Orleans does for spans that nobody records. A parent-based
-/// or "always off" sampler still asks for an activity on every call so the trace context propagates; Orleans then
-/// formats <c>rpc.method</c> and sets three attributes on it anyway, and allocates an async state machine even when
-/// the grain method completed synchronously: an allocation profile of the silo with no span sampled put those at
-/// about 15 % of its bytes per request (1,500 B before, 1,290 B after). Here attributes are set only on recorded spans, the
-/// <c>{interface}/{method}</c> value is formatted once per method, the source is chosen once per interface, and a call
-/// that completes synchronously stops its span without an await.
+/// <see cref="DistributedContextPropagator"/>), minus the work Orleans does for spans that nobody records. A
+/// parent-based or "always off" sampler still asks for an activity on every call so the trace context propagates;
+/// Orleans then formats <c>rpc.method</c> and sets three attributes on it anyway, and allocates an async state machine
+/// even when the grain method completed synchronously: an allocation profile of the silo with no span sampled put
+/// those at about 15 % of its bytes per request (1,500 B before, 1,290 B after). Here attributes are set only on
+/// recorded spans, the <c>{interface}/{method}</c> value is formatted once per method, the source is chosen once per
+/// interface, and a call that completes synchronously stops its span without an await.
 /// </summary>
 public static class GrainCallTracing
 {
