@@ -6,6 +6,8 @@ namespace Observability.Api;
 
 public static class ApiHostingExtensions
 {
+    private const string SwaggerRoutePrefix = "swagger";
+
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ApiEndpoints.MaxRequestBodyBytes);
@@ -23,11 +25,14 @@ public static class ApiHostingExtensions
         app.UseStatusCodePages();
         app.UseFaultInjectionHeader();
         app.MapOpenApi();
-        app.UseSwaggerUI(options =>
-        {
-            options.SwaggerEndpoint("/openapi/v1.json", "OrleansObservability API v1");
-            options.RoutePrefix = "swagger";
-        });
+        // Only on its own path: the UI middleware matches every request's path against its routes otherwise.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/" + SwaggerRoutePrefix),
+            swagger => swagger.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint("/openapi/v1.json", "OrleansObservability API v1");
+                options.RoutePrefix = SwaggerRoutePrefix;
+            }));
         return app;
     }
 }

@@ -63,6 +63,7 @@ public static class ServiceDefaultsExtensions
         .AddHttpClientInstrumentation()
         .AddRuntimeInstrumentation()
         .AddMeter(TelemetryConventions.OrleansMeter, TelemetryConventions.ProjectWildcard)
+        .AddView(instrument => TelemetryConventions.DroppedInstruments.Contains(instrument.Name) ? MetricStreamConfiguration.Drop : null)
         // Histogram buckets carry the trace and span id of a sampled measurement, so a latency spike links to a trace.
         .SetExemplarFilter(ExemplarFilterType.TraceBased);
 

@@ -27,6 +27,21 @@ public static class TelemetryConventions
     ];
 
     /// <summary>
+    /// Built-in instruments recorded on every request or message that nothing here reads, and that cost more than they
+    /// tell: Orleans' message-size histograms (four measurements per API request, each boxing two enums for its tags;
+    /// messages per silo come from <c>orleans_messaging_processing_dispatcher_received_total</c>, which Orleans counts
+    /// without the SDK) and ASP.NET Core's routing match counter (<c>http.server.request.duration</c> already carries
+    /// <c>http.route</c>). Dropped by a view, so the instruments are not enabled and their callers skip the measurement.
+    /// Remove a name here to collect it again.
+    /// </summary>
+    public static IReadOnlySet<string> DroppedInstruments { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "orleans-messaging-sent-messages-size",
+        "orleans-messaging-received-messages-size",
+        "aspnetcore.routing.match_attempts",
+    };
+
+    /// <summary>
     /// Bucket boundaries, in seconds, for every duration histogram the project defines: the OpenTelemetry semantic
     /// conventions' recommendation, fine-grained below 10 ms where in-cluster calls live.
     /// </summary>

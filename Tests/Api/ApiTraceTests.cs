@@ -30,6 +30,11 @@ public sealed class ApiTraceTests(ApiFixture api, TelemetryCapture telemetry)
         Assert.Equal("Microsoft.AspNetCore", http.Source.Name);
         Assert.Equal(ActivityKind.Server, http.Kind);
         Assert.Equal("POST /api/users/{userId}/orders", http.DisplayName);
+        Assert.Equal("POST", http.GetTagItem("http.request.method"));
+        Assert.Equal("/api/users/{userId}/orders", http.GetTagItem("http.route"));
+        Assert.Equal($"/api/users/{userId}/orders", http.GetTagItem("url.path"));
+        Assert.Equal(201, http.GetTagItem("http.response.status_code"));
+        Assert.Null(http.GetTagItem("error.type"));
         var clientCall = trace.GrainSpan("IUserGrain", "PlaceOrderAsync", ActivityKind.Client);
         Assert.Same(http, trace.ParentOf(clientCall));
         var orderServer = trace.GrainSpan("IOrderGrain", "CreateAsync", ActivityKind.Server);
@@ -59,6 +64,7 @@ public sealed class ApiTraceTests(ApiFixture api, TelemetryCapture telemetry)
             spans.Any(s => s.Source.Name == "Microsoft.AspNetCore")));
         Assert.Equal(ActivityStatusCode.Error, trace.Root.Status);
         Assert.Equal(503, trace.Root.GetTagItem("http.response.status_code"));
+        Assert.Equal("503", trace.Root.GetTagItem("error.type"));
         var grainSpan = trace.GrainSpan("IUserGrain", "PlaceOrderAsync", ActivityKind.Server);
         Assert.Equal(ActivityStatusCode.Error, grainSpan.Status);
         Assert.Contains(grainSpan.Events, e => e.Name == "exception" &&

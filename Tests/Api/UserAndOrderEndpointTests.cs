@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Observability.Api.Contracts;
+using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Api;
@@ -133,6 +134,26 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
         Assert.Contains("rpc_client_call_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain(userId, metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dropped_built_in_instruments_are_not_served_while_the_rest_of_their_meters_is()
+    {
+        var userId = ApiTestClient.NewUserId();
+        await _client.PutUserAsync(userId);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/api/users/{userId}", Cancellation)).StatusCode);
+
+        var metrics = await _client.GetStringAsync("/metrics", Cancellation);
+
+        // Prometheus names: the instrument name with '.' and '-' as '_', then unit and type suffixes.
+        foreach (var instrument in TelemetryConventions.DroppedInstruments)
+        {
+            Assert.DoesNotContain(instrument.Replace('.', '_').Replace('-', '_'), metrics, StringComparison.Ordinal);
+        }
+
+        // Same Orleans class as the dropped message-size histograms, and the same ASP.NET Core request.
+        Assert.Contains("orleans_messaging_sent_header_size_bytes_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
     }
 
     private Task<HttpResponseMessage> PlaceWithKeyAsync(string userId, string key, int quantity)
