@@ -121,12 +121,23 @@ public sealed class OutgoingGrainCallTracingFilter(DistributedContextPropagator 
         var activity = GrainCallTracing.SourceFor(context).StartActivity(context.Request.GetActivityName(), ActivityKind.Client);
         if (activity is null)
         {
+            // No span for this call: the OpenTelemetry SDK creates no child of a local parent that is not sampled. The
+            // caller's own context still goes along, so the silo continues that trace's decision; without it the silo
+            // would start a trace of its own, which a ratio sampler records for one call in ten, cut off from the
+            // request (Orleans' own filter does exactly that).
+            if (Activity.Current is { } caller)
+            {
+                propagator.Inject(caller, null, SetRequestContext);
+            }
+
             return context.Invoke();
         }
 
-        propagator.Inject(activity, null, static (_, key, value) => RequestContext.Set(key, value));
+        propagator.Inject(activity, null, SetRequestContext);
         return GrainCallTracing.Invoke(context, activity);
     }
+
+    private static void SetRequestContext(object? carrier, string key, string value) => RequestContext.Set(key, value);
 }
 
 /// <summary>Starts the SERVER span of an incoming grain call as a child of the context the caller propagated.</summary>
