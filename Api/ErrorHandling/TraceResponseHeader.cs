@@ -21,7 +21,11 @@ internal static class TraceResponseHeader
                 context.Response.OnStarting(static state =>
                 {
                     var (response, activity) = ((HttpResponse, Activity))state;
-                    response.Headers[Name] = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-{(activity.Recorded ? "01" : "00")}";
+                    // A W3C activity's id is this very value, formatted once per activity (the grain call's propagation
+                    // reads it too).
+                    response.Headers[Name] = activity.IdFormat == ActivityIdFormat.W3C
+                        ? activity.Id
+                        : $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-{(activity.Recorded ? "01" : "00")}";
                     return Task.CompletedTask;
                 }, (context.Response, activity));
             }

@@ -35,6 +35,7 @@ public sealed class ApiTraceTests(ApiFixture api, TelemetryCapture telemetry)
         Assert.Equal($"/api/users/{userId}/orders", http.GetTagItem("url.path"));
         Assert.Equal(201, http.GetTagItem("http.response.status_code"));
         Assert.Null(http.GetTagItem("error.type"));
+        Assert.Equal($"00-{http.TraceId}-{http.SpanId}-01", Assert.Single(response.Headers.GetValues("traceresponse")));
         var clientCall = trace.GrainSpan("IUserGrain", "PlaceOrderAsync", ActivityKind.Client);
         Assert.Same(http, trace.ParentOf(clientCall));
         var orderServer = trace.GrainSpan("IOrderGrain", "CreateAsync", ActivityKind.Server);
