@@ -4,12 +4,15 @@ using Orleans.Serialization.Invocation;
 namespace Observability.Bench.Micro;
 
 /// <summary>
-/// A grain call that completes at once, with the interface and method names the Orleans code generator would
-/// give <c>IUserGrain.GetProfileAsync</c>: what the filters see, without the rest of Orleans.
+/// A grain call with the interface and method names the Orleans code generator would give
+/// <c>IUserGrain.GetProfileAsync</c>: what the filters see, without the rest of Orleans. It completes at once, or, with
+/// <paramref name="pending"/>, only when <see cref="Complete"/> is called, as a remote call completes when its response
+/// arrives.
 /// </summary>
-internal sealed class FakeCallContext(bool fail = false) : IIncomingGrainCallContext, IOutgoingGrainCallContext
+internal sealed class FakeCallContext(bool fail = false, bool pending = false) : IIncomingGrainCallContext, IOutgoingGrainCallContext
 {
     private static readonly Task Failed = Task.FromException(new InvalidOperationException("simulated"));
+    private TaskCompletionSource? _response;
 
     public IInvokable Request { get; } = new FakeInvokable();
 
@@ -37,7 +40,19 @@ internal sealed class FakeCallContext(bool fail = false) : IIncomingGrainCallCon
 
     public IGrainContext? SourceContext => null;
 
-    public Task Invoke() => fail ? Failed : Task.CompletedTask;
+    public Task Invoke()
+    {
+        if (!pending)
+        {
+            return fail ? Failed : Task.CompletedTask;
+        }
+
+        _response = new TaskCompletionSource();
+        return _response.Task;
+    }
+
+    /// <summary>The response arrives: the pending call completes, and its continuations run on this thread.</summary>
+    public void Complete() => _response!.SetResult();
 
     private sealed class FakeInvokable : IInvokable
     {
