@@ -80,7 +80,8 @@ for path in sys.argv[2:]:
     per_second = [float(row[-1]) for row in csv.reader(open(path)) if len(row) > 3 and "total_allocated" in row[2]]
     # A session that attached late under load covers part of the paced interval at best: no figure rather than a
     # wrong one (a one-row session once gave a third of the real value).
-    if len(per_second) < 6:
+    # A serving process always allocates: a session whose readings stop at 0 (seen for the silo) measured nothing.
+    if len(per_second) < 6 or statistics.median(per_second[:-1]) == 0:
         print("-")
         sys.exit()
     # Drop the last interval (the load stops inside it), keep the steady ones.
