@@ -42,19 +42,13 @@ public sealed class GrainCallMetrics
     /// <summary>Invokes an outgoing call and records its duration and outcome.</summary>
     public Task InvokeClient(IOutgoingGrainCallContext context) => InvokeMeasured(_clientDuration, context);
 
-    /// <summary>
-    /// True for calls to the application's own grains. Orleans' internal grains, timers and system targets are
-    /// skipped by the rule Orleans itself uses to pick their activity source (an interface namespace starting with
-    /// "Orleans"), so the calls that are measured are exactly those traced under the application source.
-    /// </summary>
-    private static bool IsApplicationCall(IGrainCallContext context) =>
-        context.Request.GetInterfaceType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) != true;
-
     // Completes synchronously without allocating when the call does; only a call that really awaits pays for the
     // async state machine, which Orleans' own invocation allocates anyway.
     private static Task InvokeMeasured(Histogram<double> histogram, IGrainCallContext context)
     {
-        if (!histogram.Enabled || !IsApplicationCall(context))
+        // Orleans' internal grains, timers and system targets are not measured: the same rule that files their spans
+        // under Orleans' runtime, lifecycle and storage sources.
+        if (!histogram.Enabled || !GrainCallTracing.IsApplicationCall(context))
         {
             return context.Invoke();
         }

@@ -43,6 +43,12 @@ public static class GrainCallTracing
             _ => Application,
         });
 
+    /// <summary>
+    /// True for calls Orleans traces under its application source: the application's own grains (and Orleans' async
+    /// enumeration of their results). The grain-call metrics measure exactly these calls.
+    /// </summary>
+    internal static bool IsApplicationCall(IGrainCallContext context) => ReferenceEquals(SourceFor(context), Application);
+
     /// <summary>Runs the call inside <paramref name="activity"/> (already started) and stops it when the call ends.</summary>
     internal static Task Invoke(IGrainCallContext context, Activity activity)
     {
