@@ -9,8 +9,9 @@ namespace Observability.Bench.Micro;
 
 /// <summary>
 /// One grain call through the propagation filters, Orleans' own (<c>AddActivityPropagation()</c>) against the
-/// project's (<see cref="GrainCallTracing"/>), with the span recorded (sampled) and only propagated (the unsampled
-/// share of a ratio sampler; "always off" gives the same for a call without a parent).
+/// project's (<see cref="GrainCallTracing"/>), with the span recorded (sampled) and only propagated ("always off" on a
+/// call without a parent: what a silo's SERVER span below an unsampled caller costs; an outgoing call below an
+/// unsampled local caller gets no span from the SDK at all).
 /// </summary>
 [MemoryDiagnoser]
 public class PropagationBenchmarks
