@@ -23,8 +23,11 @@ public sealed class DatabaseTelemetry
     private readonly ConcurrentDictionary<(string Operation, string Collection), Statement> _statements = new();
     private readonly Histogram<double> _duration;
 
-    public DatabaseTelemetry(IMeterFactory meterFactory)
+    private readonly DistributedContextPropagator _propagator;
+
+    public DatabaseTelemetry(IMeterFactory meterFactory, DistributedContextPropagator propagator)
     {
+        _propagator = propagator;
         var meter = meterFactory.Create(MeterName);
         _duration = meter.CreateHistogram(
             OperationDuration,
@@ -36,7 +39,9 @@ public sealed class DatabaseTelemetry
     public Activity? StartOperation(string operation, string collection)
     {
         var statement = _statements.GetOrAdd((operation, collection), static key => Statement.Create(key.Operation, key.Collection));
-        var activity = Source.StartActivity(statement.SpanName, ActivityKind.Client);
+        // A grain's state read during activation runs with no current activity when the request is not sampled: the
+        // request's context then comes from the RequestContext, so the span does not start a trace of its own.
+        var activity = RequestContextPropagation.StartActivity(Source, statement.SpanName, ActivityKind.Client, _propagator);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(SemanticConventions.DbSystemName, SystemName);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Storage;
@@ -18,6 +19,7 @@ public static class SimulatedDatabaseServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(DistributedContextPropagator.Current);
         services.TryAddSingleton<DatabaseTelemetry>();
         services.TryAddSingleton<SimulatedDatabase>();
 

@@ -120,6 +120,44 @@ public static class GrainCallTracing
 }
 
 /// <summary>
+/// The trace context Orleans carries from call to call in the <see cref="RequestContext"/>, read and written with the
+/// registered <see cref="DistributedContextPropagator"/>.
+/// </summary>
+public static class RequestContextPropagation
+{
+    /// <summary>
+    /// The parent for a span started where Orleans left no current activity although the code runs for a request: a
+    /// grain's activation (its state read, <c>OnActivateAsync</c>) runs on the activation's own loop, whose spans
+    /// Orleans parents explicitly under its "activate grain" span; when that trace is not sampled, those spans do not
+    /// exist, <see cref="Activity.Current"/> is null, and a span started there would begin a trace of its own (which
+    /// a ratio sampler records, cut off from the request). The request's context is still in the
+    /// <see cref="RequestContext"/>, which Orleans imports for the activation. <c>default</c> when there is none.
+    /// </summary>
+    public static ActivityContext Parent(DistributedContextPropagator propagator)
+    {
+        propagator.ExtractTraceIdAndState(null, Get, out var traceParent, out var traceState);
+        return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent) ? parent : default;
+    }
+
+    /// <summary>
+    /// Starts a span as <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> does, with the parent
+    /// <see cref="Parent"/> gives when there is no current activity (looked up only where the source is listened to).
+    /// </summary>
+    public static Activity? StartActivity(ActivitySource source, string name, ActivityKind kind, DistributedContextPropagator propagator) =>
+        Activity.Current is null && source.HasListeners()
+            ? source.StartActivity(name, kind, Parent(propagator))
+            : source.StartActivity(name, kind);
+
+    internal static void Set(object? carrier, string key, string value) => RequestContext.Set(key, value);
+
+    internal static void Get(object? carrier, string name, out string? value, out IEnumerable<string>? values)
+    {
+        values = null;
+        value = RequestContext.Get(name) as string;
+    }
+}
+
+/// <summary>
 /// Starts the CLIENT span of an outgoing grain call and writes its context into the <see cref="RequestContext"/>; for a
 /// call that gets no span, writes the caller's context instead.
 /// </summary>
@@ -128,7 +166,7 @@ public sealed class OutgoingGrainCallTracingFilter(DistributedContextPropagator 
     public Task Invoke(IOutgoingGrainCallContext context)
     {
         var source = GrainCallTracing.SourceFor(context);
-        var activity = source.StartActivity(context.Request.GetActivityName(), ActivityKind.Client);
+        var activity = RequestContextPropagation.StartActivity(source, context.Request.GetActivityName(), ActivityKind.Client, propagator);
         if (activity is null)
         {
             // No span for this call: the OpenTelemetry SDK creates no child of a local parent that is not sampled. The
@@ -137,19 +175,18 @@ public sealed class OutgoingGrainCallTracingFilter(DistributedContextPropagator 
             // request (Orleans' own filter does exactly that). Where nothing here traces grain calls at all (no
             // listener, e.g. OTEL_SDK_DISABLED), the current activity is ASP.NET Core's for log scopes only, and
             // carrying it would cost every call a RequestContext round trip (about 1.8 KB) for a trace nobody keeps.
+            // With no current activity, the context already in the RequestContext (if any) goes along unchanged.
             if (source.HasListeners() && Activity.Current is { } caller)
             {
-                propagator.Inject(caller, null, SetRequestContext);
+                propagator.Inject(caller, null, RequestContextPropagation.Set);
             }
 
             return context.Invoke();
         }
 
-        propagator.Inject(activity, null, SetRequestContext);
+        propagator.Inject(activity, null, RequestContextPropagation.Set);
         return GrainCallTracing.Invoke(context, activity);
     }
-
-    private static void SetRequestContext(object? carrier, string key, string value) => RequestContext.Set(key, value);
 }
 
 /// <summary>Starts the SERVER span of an incoming grain call as a child of the context the caller propagated.</summary>
@@ -159,7 +196,7 @@ public sealed class IncomingGrainCallTracingFilter(DistributedContextPropagator 
     {
         var source = GrainCallTracing.SourceFor(context);
         var name = context.Request.GetActivityName();
-        propagator.ExtractTraceIdAndState(null, ReadRequestContext, out var traceParent, out var traceState);
+        propagator.ExtractTraceIdAndState(null, RequestContextPropagation.Get, out var traceParent, out var traceState);
 
         Activity? activity;
         if (string.IsNullOrEmpty(traceParent))
@@ -178,7 +215,7 @@ public sealed class IncomingGrainCallTracingFilter(DistributedContextPropagator 
                     activity.TraceStateString = traceState;
                 }
 
-                if (propagator.ExtractBaggage(null, ReadRequestContext) is { } baggage)
+                if (propagator.ExtractBaggage(null, RequestContextPropagation.Get) is { } baggage)
                 {
                     foreach (var (key, value) in baggage)
                     {
@@ -189,11 +226,5 @@ public sealed class IncomingGrainCallTracingFilter(DistributedContextPropagator 
         }
 
         return activity is null ? context.Invoke() : GrainCallTracing.Invoke(context, activity.Start());
-    }
-
-    private static void ReadRequestContext(object? carrier, string name, out string? value, out IEnumerable<string>? values)
-    {
-        values = null;
-        value = RequestContext.Get(name) as string;
     }
 }

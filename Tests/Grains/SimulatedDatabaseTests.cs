@@ -119,7 +119,7 @@ public sealed class SimulatedDatabaseTests(TelemetryCapture telemetry)
     private static SimulatedDatabase Create(SimulatedDatabaseOptions options, TimeProvider? timeProvider = null)
     {
         var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        return new SimulatedDatabase(new StaticOptionsMonitor(options), new DatabaseTelemetry(meterFactory), timeProvider ?? TimeProvider.System);
+        return new SimulatedDatabase(new StaticOptionsMonitor(options), new DatabaseTelemetry(meterFactory, DistributedContextPropagator.Current), timeProvider ?? TimeProvider.System);
     }
 
     /// <summary>Real timers, with a record of every delay asked for: latency checked without measuring time.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
+using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
 using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
@@ -61,37 +62,80 @@ public sealed class GrainCallTracingTests(ClusterFixture fixture, TelemetryCaptu
     [Fact]
     public async Task A_call_in_an_unsampled_trace_continues_it_without_recording_or_tagging_a_span()
     {
-        // Watches only (Sample: None): the OpenTelemetry SDK alone decides which activities exist, as in the hosts.
-        var seen = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ActivitySources.ApplicationGrainActivitySourceName,
-            Sample = (ref _) => ActivitySamplingResult.None,
-            ActivityStopped = seen.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
-
-        // The caller's trace was not sampled (trace flags 00), as for 9 requests in 10 under 10 % parent-based sampling.
-        // The SDK creates no CLIENT span under it; the silo must still see the caller's context, or its SERVER span
-        // starts a trace of its own, which the test's always-on sampler (like a ratio sampler, sometimes) records.
-        var traceId = ActivityTraceId.CreateRandom();
+        // The SDK creates no CLIENT span under an unsampled caller; the silo must still see the caller's context, or its
+        // SERVER span starts a trace of its own, which the test's always-on sampler (like a ratio sampler, sometimes)
+        // records.
+        using var seen = new WatchedActivities(ActivitySources.ApplicationGrainActivitySourceName);
         var userId = "unsampled-" + Guid.NewGuid().ToString("N");
-        Activity.Current = null;
-        using (var caller = new Activity("unsampled request"))
-        {
-            caller.SetParentId(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.None);
-            caller.Start();
-            await fixture.Grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
-        }
 
-        await Eventually.TrueAsync(
-            () => seen.Any(a => a.TraceId == traceId && a.Kind == ActivityKind.Server),
-            "the silo's span of the call, in the caller's trace");
-        var server = Assert.Single(seen, a => a.TraceId == traceId && a.Kind == ActivityKind.Server);
+        var traceId = await InUnsampledTraceAsync(() => fixture.Grains.GetGrain<IUserGrain>(userId).GetProfileAsync());
+
+        var server = await seen.SingleAsync(a => a.TraceId == traceId && a.Kind == ActivityKind.Server, "the silo's span of the call, in the caller's trace");
         Assert.False(server.Recorded);
         Assert.Empty(server.TagObjects);
         Assert.DoesNotContain(telemetry.SpansOf(traceId), s => s.Source.Name == ActivitySources.ApplicationGrainActivitySourceName);
         Assert.DoesNotContain(telemetry.Spans, s =>
             s.GetTagItem(SemanticConventions.OrleansRpcTargetId) is string target && target.Contains(userId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_grain_activated_in_an_unsampled_trace_reads_its_state_in_that_trace()
+    {
+        // Orleans runs an activation's state read on the activation's own loop, parented explicitly under its
+        // "activate grain" span. In an unsampled trace that span and the storage span do not exist, so there is no
+        // current activity there; the database span must still continue the request's trace (not recorded), not start
+        // one of its own, which the test's always-on root sampler (like a ratio sampler, sometimes) would record.
+        using var seen = new WatchedActivities(DatabaseTelemetry.SourceName);
+        var userId = "unsampled-activation-" + Guid.NewGuid().ToString("N");
+
+        var traceId = await InUnsampledTraceAsync(() => fixture.Grains.GetGrain<IUserGrain>(userId).GetProfileAsync());
+
+        var read = await seen.SingleAsync(a => a.TraceId == traceId && a.DisplayName == "SELECT users", "the activation's state read, in the caller's trace");
+        Assert.False(read.Recorded);
+        Assert.Equal(ActivityKind.Client, read.Kind);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> below a caller whose trace was not sampled (trace flags 00), as 9 requests in 10
+    /// are under 10 % parent-based sampling; returns that trace's id.
+    /// </summary>
+    private static async Task<ActivityTraceId> InUnsampledTraceAsync(Func<Task> call)
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        Activity.Current = null;
+        using var caller = new Activity("unsampled request");
+        caller.SetParentId(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.None);
+        caller.Start();
+        await call();
+        return traceId;
+    }
+
+    /// <summary>
+    /// The activities of one source as they stop, watched only (Sample: None): the OpenTelemetry SDK alone decides
+    /// which activities exist and which are recorded, as in the hosts.
+    /// </summary>
+    private sealed class WatchedActivities : IDisposable
+    {
+        private readonly ConcurrentQueue<Activity> _stopped = new();
+        private readonly ActivityListener _listener;
+
+        public WatchedActivities(string sourceName)
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == sourceName,
+                Sample = (ref _) => ActivitySamplingResult.None,
+                ActivityStopped = _stopped.Enqueue,
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public async Task<Activity> SingleAsync(Func<Activity, bool> match, string what)
+        {
+            await Eventually.TrueAsync(() => _stopped.Any(match), what);
+            return Assert.Single(_stopped, a => match(a));
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 }

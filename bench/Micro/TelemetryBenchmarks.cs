@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,7 +47,7 @@ public class TelemetryBenchmarks
         _incoming = new IncomingGrainCallMetricsFilter(_metrics);
         _outgoing = new OutgoingGrainCallMetricsFilter(_metrics);
         var options = new SimulatedDatabaseOptions { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, SlowCallRate = 0 };
-        _database = new SimulatedDatabase(new StaticOptionsMonitor(options), new DatabaseTelemetry(meterFactory), TimeProvider.System);
+        _database = new SimulatedDatabase(new StaticOptionsMonitor(options), new DatabaseTelemetry(meterFactory, DistributedContextPropagator.Current), TimeProvider.System);
     }
 
     [GlobalCleanup]
