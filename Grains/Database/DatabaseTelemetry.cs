@@ -56,18 +56,18 @@ public sealed class DatabaseTelemetry
 
     public void RecordOperation(string operation, string collection, long startTimestamp, Exception? error)
     {
-        var tags = new TagList
+        var duration = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+        KeyValuePair<string, object?> system = new(SemanticConventions.DbSystemName, SystemName);
+        KeyValuePair<string, object?> operationName = new(SemanticConventions.DbOperationName, operation);
+        KeyValuePair<string, object?> collectionName = new(SemanticConventions.DbCollectionName, collection);
+        if (error is null)
         {
-            { SemanticConventions.DbSystemName, SystemName },
-            { SemanticConventions.DbOperationName, operation },
-            { SemanticConventions.DbCollectionName, collection },
-        };
-        if (error is not null)
-        {
-            tags.Add(SemanticConventions.ErrorType, ErrorTypes.Of(error));
+            _duration.Record(duration, system, operationName, collectionName);
         }
-
-        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        else
+        {
+            _duration.Record(duration, [system, operationName, collectionName, new(SemanticConventions.ErrorType, ErrorTypes.Of(error))]);
+        }
     }
 
     /// <summary>The parameterised statement for an operation: values are always parameters, never inlined.</summary>
