@@ -3,9 +3,10 @@
 # simulated database wrapper with the OpenTelemetry SDK listening, and the grain-call propagation filters (Orleans'
 # against the project's).                                             bash bench/micro.sh [--job short] [--filter X]
 # Memory per activated idle grain:                                    bash bench/micro.sh memory [N]
+# /metrics scrape time with the grain-call histograms of N methods:   bash bench/micro.sh scrape [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "memory" ]; then
+if [ "${1:-}" = "memory" ] || [ "${1:-}" = "scrape" ]; then
   exec dotnet run -c Release --project bench/Micro -- "$@"
 fi
 # Every benchmark unless a --filter is given (e.g. --filter '*Propagation*').

@@ -7,9 +7,13 @@ namespace Observability.Bench.Micro;
 /// A grain call with the interface and method names the Orleans code generator would give
 /// <c>IUserGrain.GetProfileAsync</c>: what the filters see, without the rest of Orleans. It completes at once, or, with
 /// <paramref name="pending"/>, only when <see cref="Complete"/> is called, as a remote call completes when its response
-/// arrives.
+/// arrives. Other interface and method names stand for other grain methods.
 /// </summary>
-internal sealed class FakeCallContext(bool fail = false, bool pending = false) : IIncomingGrainCallContext, IOutgoingGrainCallContext
+internal sealed class FakeCallContext(
+    bool fail = false,
+    bool pending = false,
+    string interfaceName = "Observability.Grains.Interfaces.IUserGrain",
+    string methodName = "GetProfileAsync") : IIncomingGrainCallContext, IOutgoingGrainCallContext
 {
     private static readonly Task Failed = Task.FromException(new InvalidOperationException("simulated"));
     private TaskCompletionSource? _response;
@@ -24,9 +28,9 @@ internal sealed class FakeCallContext(bool fail = false, bool pending = false) :
 
     public GrainInterfaceType InterfaceType => default;
 
-    public string InterfaceName => "Observability.Grains.Interfaces.IUserGrain";
+    public string InterfaceName => interfaceName;
 
-    public string MethodName => "GetProfileAsync";
+    public string MethodName => methodName;
 
     public MethodInfo InterfaceMethod => throw new NotSupportedException();
 

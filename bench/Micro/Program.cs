@@ -7,4 +7,10 @@ if (args is ["memory", ..])
     return;
 }
 
+if (args is ["scrape", ..])
+{
+    await ScrapeTime.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
