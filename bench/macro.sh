@@ -9,9 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-tools wrk
-# dotnet-counters (a NuGet tool) reads the runtime's allocation counter of the API and the silo.
-COUNTERS_DIR="${COUNTERS_DIR:-$HOME/.dotnet/tools-bench}"
-[ -x "$COUNTERS_DIR/dotnet-counters" ] || dotnet tool install --tool-path "$COUNTERS_DIR" dotnet-counters --version 10.0.750501 >/dev/null
 
 ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-15}"; DURATION="${DURATION:-15}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
 KEYS="${KEYS:-2000}"; SCENARIOS="${SCENARIOS:-a b c d e}"
@@ -21,6 +18,7 @@ SILO_HTTP=http://127.0.0.1:5180
 TICKS_PER_SECOND="$(getconf CLK_TCK)"
 out="$(mktemp -d)"
 pids=()
+names=()
 cleanup() { for pid in "${pids[@]:-}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -28,16 +26,21 @@ echo "Building Release..."
 dotnet build Silo -c Release -v q -nologo >/dev/null
 dotnet build Api -c Release -v q -nologo >/dev/null
 dotnet build bench/BareApi -c Release -v q -nologo >/dev/null
+dotnet build bench/AllocationProbe -c Release -v q -nologo >/dev/null
+# A startup hook in every started process reports its allocated bytes from inside (bench/AllocationProbe).
+PROBE="$PWD/bench/AllocationProbe/bin/Release/net10.0/OrleansObservability.AllocationProbe.dll"
 
 wait_ready() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
 
 start() { # name dir dll env...  (exec: the recorded pid is the dotnet process itself)
   local name=$1 dir=$2 dll=$3; shift 3
-  (cd "$dir" && exec env "$@" dotnet "$dll" >"$out/$name.log" 2>&1) &
+  rm -f "$out/alloc-$name.txt"
+  (cd "$dir" && exec env DOTNET_STARTUP_HOOKS="$PROBE" ALLOCATION_PROBE_FILE="$out/alloc-$name.txt" "$@" dotnet "$dll" >"$out/$name.log" 2>&1) &
   pids+=($!)
+  names+=("$name")
 }
 
-stop_all() { cleanup; pids=(); }
+stop_all() { cleanup; pids=(); names=(); rm -f "$out"/alloc-*.txt "$out"/alloc-*.txt.on; }
 
 # CPU time (user + system) of every started process, in clock ticks.
 cpu_ticks() { local total=0; for pid in "${pids[@]}"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
@@ -59,33 +62,31 @@ measure() { # url duration [rate]
 # Bytes the service processes allocate per request, at a fixed 5,000 requests/s for 10 s: unlike throughput this does
 # not move with the machine's noise, so it shows what each telemetry setting adds exactly.
 allocated_per_request() { # url
-  local files=() sessions=() i=0
-  for pid in "${pids[@]}"; do
-    files+=("$out/alloc-$i.csv")
-    rm -f "$out/alloc-$i.csv"
-    "$COUNTERS_DIR/dotnet-counters" collect -p "$pid" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' \
-      --duration 00:00:00:12 -o "$out/alloc-$i.csv" >/dev/null 2>&1 &
-    sessions+=($!)
-    i=$((i + 1))
-  done
-  sleep 1
+  local from to
+  local name
+  for name in "${names[@]}"; do touch "$out/alloc-$name.txt.on"; done   # the probes count from their next reading
+  from=$(date +%s%3N)
   RATE=5000 wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/keys.lua "$1" >"$out/wrk-alloc.txt"
-  wait "${sessions[@]}" || true   # the CSV files are complete only once each session has ended
-  # Median bytes per second of each process while the paced load ran, over the requests per second wrk achieved:
-  # robust to a counter session that attaches a second late or ends early.
-  python3 - "$(awk '/Requests\/sec/ {print $2}' "$out/wrk-alloc.txt")" "${files[@]}" <<'PY'
-import csv, statistics, sys
-rate, total = float(sys.argv[1]), 0.0
-for path in sys.argv[2:]:
-    per_second = [float(row[-1]) for row in csv.reader(open(path)) if len(row) > 3 and "total_allocated" in row[2]]
-    # A session that attached late under load covers part of the paced interval at best: no figure rather than a
-    # wrong one (a one-row session once gave a third of the real value).
-    # A serving process always allocates: a session whose readings stop at 0 (seen for the silo) measured nothing.
-    if len(per_second) < 6 or statistics.median(per_second[:-1]) == 0:
+  to=$(date +%s%3N)
+  rm -f "$out"/alloc-*.txt.on
+  # Bytes per second of each running process over the steady part of the paced load (its readings from 1 s after the
+  # start to 0.5 s before the end), summed, over the requests per second wrk achieved.
+  python3 - "$(awk '/Requests\/sec/ {print $2}' "$out/wrk-alloc.txt")" "$from" "$to" "$out" "${names[@]}" <<'PY'
+import os, sys
+rate, start, end, total = float(sys.argv[1]), int(sys.argv[2]) + 1000, int(sys.argv[3]) - 500, 0.0
+for name in sys.argv[5:]:
+    path = os.path.join(sys.argv[4], f"alloc-{name}.txt")
+    if not os.path.exists(path):   # the probe did not load: no figure rather than a partial one
         print("-")
         sys.exit()
-    # Drop the last interval (the load stops inside it), keep the steady ones.
-    total += statistics.median(per_second[:-1])
+    readings = [tuple(map(int, line.split())) for line in open(path) if len(line.split()) == 2]
+    steady = [(t, b) for t, b in readings if start <= t <= end]
+    if len(steady) < 20:   # 250 ms apart: at least 5 s of the 8.5 s, or no figure rather than a wrong one
+        print("-")
+        sys.exit()
+    (t0, b0), (t1, b1) = steady[0], steady[-1]
+    total += (b1 - b0) / ((t1 - t0) / 1000)
+    print(f"  {name}: {(b1 - b0) / ((t1 - t0) / 1000) / rate:.0f} B per request", file=sys.stderr)
 print(round(total / rate))
 PY
 }
