@@ -62,8 +62,7 @@ measure() { # url duration [rate]
 # Bytes the service processes allocate per request, at a fixed 5,000 requests/s for 10 s: unlike throughput this does
 # not move with the machine's noise, so it shows what each telemetry setting adds exactly.
 allocated_per_request() { # url
-  local from to
-  local name
+  local from to name
   for name in "${names[@]}"; do touch "$out/alloc-$name.txt.on"; done   # the probes count from their next reading
   from=$(date +%s%3N)
   RATE=5000 wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/keys.lua "$1" >"$out/wrk-alloc.txt"
@@ -85,8 +84,9 @@ for name in sys.argv[5:]:
         print("-")
         sys.exit()
     (t0, b0), (t1, b1) = steady[0], steady[-1]
-    total += (b1 - b0) / ((t1 - t0) / 1000)
-    print(f"  {name}: {(b1 - b0) / ((t1 - t0) / 1000) / rate:.0f} B per request", file=sys.stderr)
+    per_second = (b1 - b0) / ((t1 - t0) / 1000)
+    total += per_second
+    print(f"  {name}: {per_second / rate:.0f} B per request", file=sys.stderr)
 print(round(total / rate))
 PY
 }
