@@ -15,22 +15,27 @@ public static class GrainObservabilityExtensions
     /// and exception-event filter, the business metrics, the simulated database in front of the
     /// <see cref="StorageNames.Default"/> storage, and
     /// the grain interface type cache (a hot-path fix, see <see cref="ServiceDefaults.Orleans.GrainInterfaceTypeCache"/>).
+    /// The grain-call filters are left out with <c>OTEL_SDK_DISABLED=true</c> (<see cref="TelemetrySwitches.IsSdkDisabled"/>).
     /// Call it after the grain storage is registered.
     /// </summary>
     public static ISiloBuilder AddGrainObservability(this ISiloBuilder builder)
     {
-        // Orleans adds its own propagation when Orleans:EnableDistributedTracing is true (Aspire's Orleans integration
-        // sets it); adding the project's as well would start every grain span twice.
-        if (!OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
+        // With OTEL_SDK_DISABLED=true the grain-call filters are left out: nothing would listen to them.
+        if (!TelemetrySwitches.IsSdkDisabled(builder.Configuration))
         {
-            builder.Services.TryAddSingleton(DistributedContextPropagator.Current);
-            builder.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
-            builder.AddIncomingGrainCallFilter<IncomingGrainCallTracingFilter>();
-        }
+            // Orleans adds its own propagation when Orleans:EnableDistributedTracing is true (Aspire's Orleans
+            // integration sets it); adding the project's as well would start every grain span twice.
+            if (!OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
+            {
+                builder.Services.TryAddSingleton(DistributedContextPropagator.Current);
+                builder.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
+                builder.AddIncomingGrainCallFilter<IncomingGrainCallTracingFilter>();
+            }
 
-        // Registered after propagation, so the filter runs inside the grain span and can record exceptions on it.
-        builder.Services.TryAddSingleton<GrainCallMetrics>();
-        builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
+            // Registered after propagation, so the filter runs inside the grain span and can record exceptions on it.
+            builder.Services.TryAddSingleton<GrainCallMetrics>();
+            builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
+        }
 
         builder.Services.AddGrainInterfaceTypeCache();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -25,16 +25,24 @@ public static class ClusterClientExtensions
         return builder;
     }
 
-    /// <summary>Trace propagation (exactly once) and <c>rpc.client.call.duration</c> for every grain call the API makes.</summary>
+    /// <summary>
+    /// Trace propagation (exactly once) and <c>rpc.client.call.duration</c> for every grain call the API makes; neither
+    /// with <c>OTEL_SDK_DISABLED=true</c> (<see cref="TelemetrySwitches.IsSdkDisabled"/>).
+    /// </summary>
     public static IClientBuilder AddGrainClientObservability(this IClientBuilder client)
     {
+        client.Services.AddGrainInterfaceTypeCache();
+        if (TelemetrySwitches.IsSdkDisabled(client.Configuration))
+        {
+            return client;
+        }
+
         if (!OrleansTracing.IsPropagationEnabledByConfiguration(client.Configuration))
         {
             client.Services.TryAddSingleton(DistributedContextPropagator.Current);
             client.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
         }
 
-        client.Services.AddGrainInterfaceTypeCache();
         client.Services.AddSingleton<GrainCallMetrics>();
         client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
         return client;

@@ -135,7 +135,7 @@ public sealed class OutgoingGrainCallTracingFilter(DistributedContextPropagator 
             // caller's own context still goes along, so the silo continues that trace's decision; without it the silo
             // would start a trace of its own, which a ratio sampler records for one call in ten, cut off from the
             // request (Orleans' own filter does exactly that). Where nothing here traces grain calls at all (no
-            // listener, e.g. OTEL_SDK_DISABLED), the current activity is ASP.NET Core's for log scopes only, and
+            // listener for grain spans), the current activity is ASP.NET Core's for log scopes only, and
             // carrying it would cost every call a RequestContext round trip (about 1.8 KB) for a trace nobody keeps.
             // With no current activity, the context already in the RequestContext (if any) goes along unchanged.
             if (source.HasListeners() && Activity.Current is { } caller)

@@ -44,12 +44,41 @@ public sealed class PropagationWiringTests
         AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTracingFilter), "ActivityPropagationOutgoingGrainCallFilter");
     }
 
-    private static HostApplicationBuilder CreateBuilder(string? enableDistributedTracing)
+    [Fact]
+    public void With_the_sdk_disabled_neither_host_adds_a_grain_call_filter()
+    {
+        var silo = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "true");
+        silo.UseOrleans(builder =>
+        {
+            builder.AddMemoryGrainStorage(StorageNames.Default);
+            builder.AddGrainObservability();
+        });
+        var client = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "true");
+        client.UseOrleansClient(builder => builder.AddGrainClientObservability());
+
+        foreach (var services in new[] { silo.Services, client.Services })
+        {
+            Assert.DoesNotContain(services, d =>
+                d.ServiceType == typeof(IIncomingGrainCallFilter) || d.ServiceType == typeof(IOutgoingGrainCallFilter));
+        }
+
+        // The switch is the SDK's own: anything but "true" leaves telemetry, and the filters, on.
+        var enabled = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "false");
+        enabled.UseOrleansClient(builder => builder.AddGrainClientObservability());
+        Assert.Equal(2, enabled.Services.Count(d => d.ServiceType == typeof(IOutgoingGrainCallFilter)));
+    }
+
+    private static HostApplicationBuilder CreateBuilder(string? enableDistributedTracing, string? sdkDisabled = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         if (enableDistributedTracing is not null)
         {
             builder.Configuration.AddInMemoryCollection([new(OrleansTracing.EnableDistributedTracingKey, enableDistributedTracing)]);
+        }
+
+        if (sdkDisabled is not null)
+        {
+            builder.Configuration.AddInMemoryCollection([new(TelemetrySwitches.SdkDisabledKey, sdkDisabled)]);
         }
 
         return builder;
