@@ -23,18 +23,23 @@ public static class GrainObservabilityExtensions
         // With OTEL_SDK_DISABLED=true the grain-call filters are left out: nothing would listen to them.
         if (!TelemetrySwitches.IsSdkDisabled(builder.Configuration))
         {
+            builder.Services.TryAddSingleton<GrainCallMetrics>();
+
             // Orleans adds its own propagation when Orleans:EnableDistributedTracing is true (Aspire's Orleans
-            // integration sets it); adding the project's as well would start every grain span twice.
-            if (!OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
+            // integration sets it); adding the project's as well would start every grain span twice. The project's
+            // incoming filter records the grain-call histogram too (one stage of the call chain for both); beside
+            // Orleans' filters the metrics get a filter of their own, registered after them so it runs inside the
+            // grain span and can record exceptions on it.
+            if (OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
+            {
+                builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
+            }
+            else
             {
                 builder.Services.TryAddSingleton(DistributedContextPropagator.Current);
                 builder.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
-                builder.AddIncomingGrainCallFilter<IncomingGrainCallTracingFilter>();
+                builder.AddIncomingGrainCallFilter<IncomingGrainCallTelemetryFilter>();
             }
-
-            // Registered after propagation, so the filter runs inside the grain span and can record exceptions on it.
-            builder.Services.TryAddSingleton<GrainCallMetrics>();
-            builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
         }
 
         builder.Services.AddGrainInterfaceTypeCache();

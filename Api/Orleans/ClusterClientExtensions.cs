@@ -37,14 +37,18 @@ public static class ClusterClientExtensions
             return client;
         }
 
-        if (!OrleansTracing.IsPropagationEnabledByConfiguration(client.Configuration))
+        client.Services.AddSingleton<GrainCallMetrics>();
+        if (OrleansTracing.IsPropagationEnabledByConfiguration(client.Configuration))
         {
+            client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
+        }
+        else
+        {
+            // Propagation and the client histogram in one filter: one stage of Orleans' call chain for both.
             client.Services.TryAddSingleton(DistributedContextPropagator.Current);
-            client.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
+            client.AddOutgoingGrainCallFilter<OutgoingGrainCallTelemetryFilter>();
         }
 
-        client.Services.AddSingleton<GrainCallMetrics>();
-        client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
         return client;
     }
 

@@ -36,6 +36,20 @@ public sealed class GrainCallMetrics
             advice: advice);
     }
 
+    /// <summary>The silo's histogram, for the filter that also traces the call (one stage for both).</summary>
+    internal Histogram<double> ServerDuration => _serverDuration;
+
+    /// <summary>The cluster client's histogram, for the filter that also traces the call (one stage for both).</summary>
+    internal Histogram<double> ClientDuration => _clientDuration;
+
+    /// <summary>
+    /// True when the call is measured: someone listens to the histogram, and it is an application call (Orleans'
+    /// internal grains, timers and system targets are not measured: the same rule that files their spans under
+    /// Orleans' runtime, lifecycle and storage sources).
+    /// </summary>
+    internal static bool Measures(Histogram<double> histogram, IGrainCallContext context) =>
+        histogram.Enabled && GrainCallTracing.IsApplicationCall(context);
+
     /// <summary>Invokes an incoming call and records its duration and outcome.</summary>
     public Task InvokeServer(IIncomingGrainCallContext context) => InvokeMeasured(_serverDuration, context);
 
@@ -46,9 +60,7 @@ public sealed class GrainCallMetrics
     // async state machine, which Orleans' own invocation allocates anyway.
     private static Task InvokeMeasured(Histogram<double> histogram, IGrainCallContext context)
     {
-        // Orleans' internal grains, timers and system targets are not measured: the same rule that files their spans
-        // under Orleans' runtime, lifecycle and storage sources.
-        if (!histogram.Enabled || !GrainCallTracing.IsApplicationCall(context))
+        if (!Measures(histogram, context))
         {
             return context.Invoke();
         }
@@ -89,7 +101,7 @@ public sealed class GrainCallMetrics
         Record(histogram, context, start, null);
     }
 
-    private static void Record(Histogram<double> histogram, IGrainCallContext context, long startTimestamp, Exception? error)
+    internal static void Record(Histogram<double> histogram, IGrainCallContext context, long startTimestamp, Exception? error)
     {
         var duration = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
         KeyValuePair<string, object?> system = new(SemanticConventions.RpcSystemName, SemanticConventions.RpcSystemOrleans);
@@ -113,13 +125,19 @@ public sealed class GrainCallMetrics
     }
 }
 
-/// <summary>Records <see cref="GrainCallMetrics.ServerCallDuration"/> for every application grain call a silo handles.</summary>
+/// <summary>
+/// Records <see cref="GrainCallMetrics.ServerCallDuration"/> for every application grain call a silo handles, where
+/// Orleans' own propagation traces the calls; otherwise <see cref="IncomingGrainCallTelemetryFilter"/> does both.
+/// </summary>
 public sealed class IncomingGrainCallMetricsFilter(GrainCallMetrics metrics) : IIncomingGrainCallFilter
 {
     public Task Invoke(IIncomingGrainCallContext context) => metrics.InvokeServer(context);
 }
 
-/// <summary>Records <see cref="GrainCallMetrics.ClientCallDuration"/> for every application grain call a client makes.</summary>
+/// <summary>
+/// Records <see cref="GrainCallMetrics.ClientCallDuration"/> for every application grain call a client makes, where
+/// Orleans' own propagation traces the calls; otherwise <see cref="OutgoingGrainCallTelemetryFilter"/> does both.
+/// </summary>
 public sealed class OutgoingGrainCallMetricsFilter(GrainCallMetrics metrics) : IOutgoingGrainCallFilter
 {
     public Task Invoke(IOutgoingGrainCallContext context) => metrics.InvokeClient(context);

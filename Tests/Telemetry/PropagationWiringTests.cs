@@ -10,7 +10,8 @@ namespace Observability.Tests.Telemetry;
 /// <summary>
 /// Trace propagation must be on exactly once: Orleans' own filters when its configuration turned them on (as Aspire's
 /// Orleans integration does with Orleans__EnableDistributedTracing=true), the project's otherwise. Both would start
-/// every grain span twice.
+/// every grain span twice. The project's filters also record the grain-call histograms, so each side of a call has one
+/// filter stage; with the SDK disabled, none.
 /// </summary>
 public sealed class PropagationWiringTests
 {
@@ -28,8 +29,13 @@ public sealed class PropagationWiringTests
             silo.AddGrainObservability();
         });
 
-        AssertOnce(builder.Services, enableDistributedTracing, nameof(IncomingGrainCallTracingFilter), "ActivityPropagationIncomingGrainCallFilter");
+        AssertOnce(builder.Services, enableDistributedTracing, nameof(IncomingGrainCallTelemetryFilter), "ActivityPropagationIncomingGrainCallFilter");
         AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTracingFilter), "ActivityPropagationOutgoingGrainCallFilter");
+
+        // The grain-call histogram: recorded by the project's incoming filter, or by a filter of its own beside Orleans'.
+        Assert.Equal(enableDistributedTracing == "true" ? 1 : 0, Count(builder.Services, nameof(IncomingGrainCallMetricsFilter)));
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(IOutgoingGrainCallFilter));
+        Assert.Equal(enableDistributedTracing == "true" ? 2 : 1, builder.Services.Count(d => d.ServiceType == typeof(IIncomingGrainCallFilter)));
     }
 
     [Theory]
@@ -41,7 +47,11 @@ public sealed class PropagationWiringTests
 
         builder.UseOrleansClient(client => client.AddGrainClientObservability());
 
-        AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTracingFilter), "ActivityPropagationOutgoingGrainCallFilter");
+        AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTelemetryFilter), "ActivityPropagationOutgoingGrainCallFilter");
+
+        // Propagation and the client histogram share one stage of the call chain unless Orleans propagates itself.
+        Assert.Equal(enableDistributedTracing == "true" ? 1 : 0, Count(builder.Services, nameof(OutgoingGrainCallMetricsFilter)));
+        Assert.Equal(enableDistributedTracing == "true" ? 2 : 1, builder.Services.Count(d => d.ServiceType == typeof(IOutgoingGrainCallFilter)));
     }
 
     [Fact]
@@ -65,7 +75,7 @@ public sealed class PropagationWiringTests
         // The switch is the SDK's own: anything but "true" leaves telemetry, and the filters, on.
         var enabled = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "false");
         enabled.UseOrleansClient(builder => builder.AddGrainClientObservability());
-        Assert.Equal(2, enabled.Services.Count(d => d.ServiceType == typeof(IOutgoingGrainCallFilter)));
+        Assert.Single(enabled.Services, d => d.ServiceType == typeof(IOutgoingGrainCallFilter));
     }
 
     private static HostApplicationBuilder CreateBuilder(string? enableDistributedTracing, string? sdkDisabled = null)
