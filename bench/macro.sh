@@ -3,7 +3,8 @@
 #   (a) a bare Kestrel JSON endpoint (the ceiling), (b) API -> grain -> simulated DB (0 ms) with telemetry off,
 #   (c) the same with full telemetry at 100 % sampling, (d) with 10 % parent-based sampling, (e) metrics only;
 # then p99 at half of each peak, bytes allocated per request, and /metrics scrape time. The scenarios run interleaved, ROUNDS times, and the table
-# gives each one's median, so one noisy interval on this shared machine does not decide a ratio.
+# gives each one's median, so one noisy interval on this shared machine does not decide a ratio. Scenario a2 (not run
+# by default) is the bare endpoint on the host defaults the API starts from (WebApplication.CreateBuilder, logging).
 #   bash bench/macro.sh
 #   ROUNDS=3 WARMUP=15 DURATION=15 THREADS=2 CONNECTIONS=32 KEYS=2000 SCENARIOS="a b c d e" bash bench/macro.sh
 set -euo pipefail
@@ -97,6 +98,9 @@ run() { # label
   case $label in
     a) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
        wait_ready $API/api/users/load-0 ;;
+    a2) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API BARE_HOST=default \
+         ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+       wait_ready $API/api/users/load-0 ;;
     *) local telemetry
        case $label in
          b) telemetry=(OTEL_SDK_DISABLED=true) ;;
@@ -122,7 +126,7 @@ run() { # label
   local rps p50 p99 cpu hp99 scrape=- series=-
   read -r rps p50 p99 cpu < <(measure "$API" "$DURATION")
   read -r _ _ hp99 _ < <(measure "$API" 10 $((rps / 2)))
-  if [ "$label" != a ]; then
+  if [[ $label != a* ]]; then
     # The exporter answers from its cache for 300 ms after a scrape (OpenTelemetry's default), so scrapes back to back
     # would time the cache (0.6-1.5 ms here, what this script reported until the fourth session): each of the 11
     # scrapes waits that out and really collects; the median is reported.
@@ -145,7 +149,7 @@ echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s over $KEYS keys; median of $ROUNDS rounds"
 python3 - "$out/results" <<'PY'
 import statistics, sys
-names = {"a": "a bare Kestrel", "b": "b telemetry off", "c": "c telemetry 100%", "d": "d telemetry 10%", "e": "e metrics only"}
+names = {"a": "a bare Kestrel", "a2": "a2 bare, host", "b": "b telemetry off", "c": "c telemetry 100%", "d": "d telemetry 10%", "e": "e metrics only"}
 runs = {}
 for line in open(sys.argv[1]):
     label, *values = line.split()
@@ -173,7 +177,7 @@ def cost(x):
         return "n/a"
     return (f"throughput -{100 - 100 * rate[x] / rate['b']:.1f} %, CPU per request +{100 * cpu[x] / cpu['b'] - 100:.1f} %, "
             + (f"+{alloc[x] - alloc['b']:.0f} B allocated per request" if None not in (alloc[x], alloc['b']) else "bytes n/a"))
-print(f"b/a {ratio('b', 'a')}   c/a {ratio('c', 'a')}")
+print(f"b/a {ratio('b', 'a')}   c/a {ratio('c', 'a')}" + (f"   b/a2 {ratio('b', 'a2')}  (a2: the API's host defaults)" if "a2" in rate else ""))
 print(f"c/b {ratio('c', 'b')}  (100 % sampling: {cost('c')})")
 print(f"d/b {ratio('d', 'b')}  (10 % sampling: {cost('d')})")
 print(f"e/b {ratio('e', 'b')}  (metrics only: {cost('e')})")
