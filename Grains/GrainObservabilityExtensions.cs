@@ -15,31 +15,24 @@ public static class GrainObservabilityExtensions
     /// and exception-event filter, the business metrics, the simulated database in front of the
     /// <see cref="StorageNames.Default"/> storage, and
     /// the grain interface type cache (a hot-path fix, see <see cref="ServiceDefaults.Orleans.GrainInterfaceTypeCache"/>).
-    /// The grain-call filters are left out with <c>OTEL_SDK_DISABLED=true</c> (<see cref="TelemetrySwitches.IsSdkDisabled"/>).
+    /// Which grain-call filters, if any, <see cref="TelemetrySwitches.GrainCallFiltersFor"/> decides.
     /// Call it after the grain storage is registered.
     /// </summary>
     public static ISiloBuilder AddGrainObservability(this ISiloBuilder builder)
     {
-        // With OTEL_SDK_DISABLED=true the grain-call filters are left out: nothing would listen to them.
-        if (!TelemetrySwitches.IsSdkDisabled(builder.Configuration))
+        switch (TelemetrySwitches.GrainCallFiltersFor(builder.Configuration))
         {
-            builder.Services.TryAddSingleton<GrainCallMetrics>();
-
-            // Orleans adds its own propagation when Orleans:EnableDistributedTracing is true (Aspire's Orleans
-            // integration sets it); adding the project's as well would start every grain span twice. The project's
-            // incoming filter records the grain-call histogram too (one stage of the call chain for both); beside
-            // Orleans' filters the metrics get a filter of their own, registered after them so it runs inside the
-            // grain span and can record exceptions on it.
-            if (OrleansTracing.IsPropagationEnabledByConfiguration(builder.Configuration))
-            {
+            case GrainCallFilters.MetricsOnly:
+                // Registered after Orleans' propagation, so it runs inside the grain span and can record exceptions on it.
+                builder.Services.TryAddSingleton<GrainCallMetrics>();
                 builder.AddIncomingGrainCallFilter<IncomingGrainCallMetricsFilter>();
-            }
-            else
-            {
+                break;
+            case GrainCallFilters.TracingAndMetrics:
+                builder.Services.TryAddSingleton<GrainCallMetrics>();
                 builder.Services.TryAddSingleton(DistributedContextPropagator.Current);
                 builder.AddOutgoingGrainCallFilter<OutgoingGrainCallTracingFilter>();
                 builder.AddIncomingGrainCallFilter<IncomingGrainCallTelemetryFilter>();
-            }
+                break;
         }
 
         builder.Services.AddGrainInterfaceTypeCache();

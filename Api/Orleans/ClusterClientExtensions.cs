@@ -26,27 +26,23 @@ public static class ClusterClientExtensions
     }
 
     /// <summary>
-    /// Trace propagation (exactly once) and <c>rpc.client.call.duration</c> for every grain call the API makes; neither
-    /// with <c>OTEL_SDK_DISABLED=true</c> (<see cref="TelemetrySwitches.IsSdkDisabled"/>).
+    /// Trace propagation (exactly once) and <c>rpc.client.call.duration</c> for every grain call the API makes, as
+    /// <see cref="TelemetrySwitches.GrainCallFiltersFor"/> decides.
     /// </summary>
     public static IClientBuilder AddGrainClientObservability(this IClientBuilder client)
     {
         client.Services.AddGrainInterfaceTypeCache();
-        if (TelemetrySwitches.IsSdkDisabled(client.Configuration))
+        switch (TelemetrySwitches.GrainCallFiltersFor(client.Configuration))
         {
-            return client;
-        }
-
-        client.Services.AddSingleton<GrainCallMetrics>();
-        if (OrleansTracing.IsPropagationEnabledByConfiguration(client.Configuration))
-        {
-            client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
-        }
-        else
-        {
-            // Propagation and the client histogram in one filter: one stage of Orleans' call chain for both.
-            client.Services.TryAddSingleton(DistributedContextPropagator.Current);
-            client.AddOutgoingGrainCallFilter<OutgoingGrainCallTelemetryFilter>();
+            case GrainCallFilters.MetricsOnly:
+                client.Services.AddSingleton<GrainCallMetrics>();
+                client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
+                break;
+            case GrainCallFilters.TracingAndMetrics:
+                client.Services.AddSingleton<GrainCallMetrics>();
+                client.Services.TryAddSingleton(DistributedContextPropagator.Current);
+                client.AddOutgoingGrainCallFilter<OutgoingGrainCallTelemetryFilter>();
+                break;
         }
 
         return client;

@@ -42,14 +42,6 @@ public sealed class GrainCallMetrics
     /// <summary>The cluster client's histogram, for the filter that also traces the call (one stage for both).</summary>
     internal Histogram<double> ClientDuration => _clientDuration;
 
-    /// <summary>
-    /// True when the call is measured: someone listens to the histogram, and it is an application call (Orleans'
-    /// internal grains, timers and system targets are not measured: the same rule that files their spans under
-    /// Orleans' runtime, lifecycle and storage sources).
-    /// </summary>
-    internal static bool Measures(Histogram<double> histogram, IGrainCallContext context) =>
-        histogram.Enabled && GrainCallTracing.IsApplicationCall(context);
-
     /// <summary>Invokes an incoming call and records its duration and outcome.</summary>
     public Task InvokeServer(IIncomingGrainCallContext context) => InvokeMeasured(_serverDuration, context);
 
@@ -60,7 +52,9 @@ public sealed class GrainCallMetrics
     // async state machine, which Orleans' own invocation allocates anyway.
     private static Task InvokeMeasured(Histogram<double> histogram, IGrainCallContext context)
     {
-        if (!Measures(histogram, context))
+        // Orleans' internal grains, timers and system targets are not measured: the same rule that files their spans
+        // under Orleans' runtime, lifecycle and storage sources.
+        if (!histogram.Enabled || !GrainCallTracing.IsApplicationCall(context))
         {
             return context.Invoke();
         }

@@ -200,7 +200,7 @@ public static class GrainCallTracing
 
     /// <summary>
     /// The histogram if the call is measured: someone listens to it, and the call is an application call (the rule of
-    /// <see cref="GrainCallMetrics.Measures"/>, with the call's source already at hand).
+    /// <see cref="IsApplicationCall"/>, with the call's source already at hand).
     /// </summary>
     private static Histogram<double>? Measured(Histogram<double>? duration, ActivitySource source) =>
         duration is { Enabled: true } && ReferenceEquals(source, Application) ? duration : null;

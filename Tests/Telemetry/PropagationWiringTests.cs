@@ -83,7 +83,7 @@ public sealed class PropagationWiringTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         if (enableDistributedTracing is not null)
         {
-            builder.Configuration.AddInMemoryCollection([new(OrleansTracing.EnableDistributedTracingKey, enableDistributedTracing)]);
+            builder.Configuration.AddInMemoryCollection([new(TelemetrySwitches.EnableDistributedTracingKey, enableDistributedTracing)]);
         }
 
         if (sdkDisabled is not null)
