@@ -1,6 +1,8 @@
+using Observability.Api.Cluster;
 using Observability.Api.Endpoints;
 using Observability.Api.ErrorHandling;
-using Observability.Api.Orleans;
+using Observability.Api.Faults;
+using Observability.Api.Tracing;
 
 namespace Observability.Api;
 

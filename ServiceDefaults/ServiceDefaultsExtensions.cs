@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Observability.GrainTelemetry;
 using Observability.ServiceDefaults.Health;
 using Observability.ServiceDefaults.Telemetry;
 using OpenTelemetry.Logs;
@@ -17,8 +18,9 @@ using OpenTelemetry.Trace;
 namespace Observability.ServiceDefaults;
 
 /// <summary>
-/// The wiring every host shares: resource identity, traces, metrics and logs through OpenTelemetry (configured by the
-/// standard <c>OTEL_*</c> variables), the Prometheus scraping endpoint, and liveness/readiness health checks.
+/// The defaults every host shares: resource identity, traces, metrics and logs through OpenTelemetry (configured by the
+/// standard <c>OTEL_*</c> variables) with the grain telemetry library's sources and meters, the exporters, the
+/// Prometheus scraping endpoint, and liveness/readiness health checks.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -54,15 +56,16 @@ public static class ServiceDefaultsExtensions
             options.RecordException = true;
         })
         .AddHttpClientInstrumentation()
-        .AddSource([.. TelemetryConventions.OrleansTraceSources, TelemetryConventions.ProjectWildcard])
-        .AddProcessor<OrleansRuntimeNoiseFilter>();
+        .AddOrleansInstrumentation()
+        .AddSource(TelemetryConventions.ProjectWildcard);
 
     /// <summary>The metrics pipeline, minus exporters.</summary>
     public static MeterProviderBuilder AddServiceMetrics(this MeterProviderBuilder metrics) => metrics
         .AddAspNetCoreInstrumentation()
         .AddHttpClientInstrumentation()
         .AddRuntimeInstrumentation()
-        .AddMeter(TelemetryConventions.OrleansMeter, TelemetryConventions.ProjectWildcard)
+        .AddOrleansInstrumentation()
+        .AddMeter(TelemetryConventions.ProjectWildcard)
         .AddView(instrument => TelemetryConventions.DroppedInstruments.Contains(instrument.Name) ? MetricStreamConfiguration.Drop : null)
         // Histogram buckets carry the trace and span id of a sampled measurement, so a latency spike links to a trace.
         .SetExemplarFilter(ExemplarFilterType.TraceBased);

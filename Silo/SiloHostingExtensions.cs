@@ -1,7 +1,9 @@
+using Observability.GrainTelemetry;
 using Observability.Grains;
-using Orleans.Configuration;
 using Observability.ServiceDefaults.Health;
+using Observability.ServiceDefaults.Hosting;
 using Observability.Silo.Health;
+using Orleans.Configuration;
 
 namespace Observability.Silo;
 
@@ -19,7 +21,9 @@ public static class SiloHostingExtensions
     {
         builder.UseOrleans(silo =>
         {
-            silo.AddGrainObservability();
+            silo.AddGrainTelemetry();
+            silo.AddApplicationGrains();
+            silo.Services.AddGrainInterfaceTypeCache();
 
             // Failure detection (Orleans reads the rest of the Orleans section itself, but not this): see
             // docs/reliability.md for the chosen values and their trade-off.

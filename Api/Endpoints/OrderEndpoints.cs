@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Observability.Api.Contracts;
-using Observability.Api.Orleans;
+using Observability.Api.Cluster;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Api.Endpoints;

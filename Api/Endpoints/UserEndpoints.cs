@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Observability.Api.Contracts;
-using Observability.Api.Orleans;
+using Observability.Api.Cluster;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Api.Endpoints;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Observability.Api.Orleans;
+using Observability.Api.Cluster;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Api.ErrorHandling;

@@ -46,7 +46,7 @@ public sealed class SimulatedDatabase(
         catch (Exception ex)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            activity?.SetTag(ServiceDefaults.Telemetry.SemanticConventions.ErrorType, ServiceDefaults.Telemetry.ErrorTypes.Of(ex));
+            activity?.SetTag(DatabaseTelemetry.ErrorType, DatabaseTelemetry.ErrorTypeOf(ex));
             activity?.AddException(ex);
             telemetry.RecordOperation(operation, collection, start, ex);
             throw;

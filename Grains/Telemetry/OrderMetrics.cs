@@ -1,13 +1,12 @@
 using System.Diagnostics.Metrics;
 using Observability.Grains.Interfaces;
-using Observability.ServiceDefaults.Telemetry;
 
 namespace Observability.Grains.Telemetry;
 
 /// <summary>Business metrics: what the shop sells, next to how its grains perform.</summary>
 public sealed class OrderMetrics
 {
-    public const string MeterName = TelemetryConventions.ProjectPrefix + ".Orders";
+    public const string MeterName = "OrleansObservability.Orders";
     public const string OrdersPlaced = "orders.placed";
     public const string OrderValue = "orders.value";
     public const string OrderLines = "orders.lines";

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Observability.Api.Orleans;
+using Observability.Api.Cluster;
 using Observability.Grains;
 
 namespace Observability.Tests.Configuration;
@@ -22,7 +22,7 @@ public sealed class StartupValidationTests
         {
             silo.UseLocalhostClustering();
             silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.AddGrainObservability();
+            silo.AddApplicationGrains();
         });
         using var host = builder.Build();
 
@@ -36,7 +36,7 @@ public sealed class StartupValidationTests
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 
-        var error = Assert.Throws<InvalidOperationException>(() => builder.UseOrleans(silo => silo.AddGrainObservability()));
+        var error = Assert.Throws<InvalidOperationException>(() => builder.UseOrleans(silo => silo.AddApplicationGrains()));
 
         Assert.Contains("Orleans__GrainStorage__Default__ProviderType", error.Message, StringComparison.Ordinal);
     }

@@ -77,10 +77,10 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
         var silo = await stack.Http.GetStringAsync(new Uri(stack.SiloUrl, "/metrics"), Cancellation);
         var api = await stack.Http.GetStringAsync(new Uri(stack.ApiUrl, "/metrics"), Cancellation);
 
-        Assert.Contains("rpc_server_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"GetProfileAsync\",rpc_service=\"Observability.Grains.Interfaces.IUserGrain\",rpc_system_name=\"orleans\"}", silo, StringComparison.Ordinal);
+        Assert.Contains("rpc_server_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"Observability.Grains.Interfaces.IUserGrain/GetProfileAsync\",rpc_system_name=\"orleans\"}", silo, StringComparison.Ordinal);
         Assert.Contains("db_client_operation_duration_seconds_bucket{", silo, StringComparison.Ordinal);
         Assert.Contains("orleans_grains{", silo, StringComparison.Ordinal);
-        Assert.Contains("rpc_client_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"GetProfileAsync\"", api, StringComparison.Ordinal);
+        Assert.Contains("rpc_client_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"Observability.Grains.Interfaces.IUserGrain/GetProfileAsync\"", api, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds_bucket{", api, StringComparison.Ordinal);
         Assert.DoesNotContain(userId, silo + api, StringComparison.Ordinal);
     }

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Observability.Api.Orleans;
+using Observability.GrainTelemetry;
 using Observability.Grains;
 using Observability.Grains.Database;
+using Observability.ServiceDefaults.Hosting;
 using Orleans.TestingHost;
 
 namespace Observability.Tests.Fixtures;
@@ -48,7 +49,9 @@ public class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorage(StorageNames.Default);
-            siloBuilder.AddGrainObservability();
+            siloBuilder.AddGrainTelemetry();
+            siloBuilder.AddApplicationGrains();
+            siloBuilder.Services.AddGrainInterfaceTypeCache();
             siloBuilder.Services.Configure<SimulatedDatabaseOptions>(options =>
             {
                 options.MinLatency = TimeSpan.Zero;
@@ -61,8 +64,11 @@ public class ClusterFixture : IAsyncLifetime
 
     public sealed class ClientConfigurator : IClientBuilderConfigurator
     {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddGrainClientObservability();
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+        {
+            clientBuilder.AddGrainTelemetry();
+            clientBuilder.Services.AddGrainInterfaceTypeCache();
+        }
     }
 }
 

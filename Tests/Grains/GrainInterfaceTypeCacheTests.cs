@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Observability.Grains.Interfaces;
-using Observability.ServiceDefaults.Orleans;
+using Observability.ServiceDefaults.Hosting;
 using Observability.Tests.Fixtures;
 using Orleans.Metadata;
 

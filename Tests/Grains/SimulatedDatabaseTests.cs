@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
-using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
 using Orleans.Storage;
 
@@ -26,7 +25,7 @@ public sealed class SimulatedDatabaseTests(TelemetryCapture telemetry)
         Assert.Null(error.InnerException);
         var span = Assert.Single(telemetry.Spans, s => s.DisplayName == $"UPSERT {collection}");
         Assert.Equal(ActivityStatusCode.Error, span.Status);
-        Assert.Equal(typeof(DatabaseUnavailableException).FullName, span.GetTagItem(SemanticConventions.ErrorType));
+        Assert.Equal(typeof(DatabaseUnavailableException).FullName, span.GetTagItem(DatabaseTelemetry.ErrorType));
         Assert.Contains(span.Events, e => e.Tags.Any(t => t.Key == "exception.type" && (string?)t.Value == typeof(StoreDownException).FullName));
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
+using Observability.GrainTelemetry;
 using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
 using Orleans.Diagnostics;
@@ -24,10 +25,6 @@ public sealed class GrainCallTracingTests(ClusterFixture fixture, TelemetryCaptu
     [InlineData(nameof(SemanticConventions.RpcMethod), "RpcMethod")]
     [InlineData(nameof(SemanticConventions.OrleansRpcTargetId), "RpcOrleansTargetId")]
     [InlineData(nameof(SemanticConventions.OrleansRpcSourceId), "RpcOrleansSourceId")]
-    [InlineData(nameof(SemanticConventions.ExceptionType), "ExceptionType")]
-    [InlineData(nameof(SemanticConventions.ExceptionMessage), "ExceptionMessage")]
-    [InlineData(nameof(SemanticConventions.ExceptionStacktrace), "ExceptionStacktrace")]
-    [InlineData(nameof(SemanticConventions.ExceptionEscaped), "ExceptionEscaped")]
     public void Grain_span_attributes_are_named_as_orleans_names_them(string ours, string orleans)
     {
         var tagKeys = typeof(ActivitySources).Assembly.GetType("Orleans.Diagnostics.ActivityTagKeys", throwOnError: true)!;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
 using Observability.Grains.Telemetry;
-using Observability.ServiceDefaults.Telemetry;
+using Observability.GrainTelemetry;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Telemetry;
@@ -17,16 +17,16 @@ public sealed class GrainMetricsTests(ClusterFixture fixture, TelemetryCapture t
     public async Task Every_grain_call_is_measured_on_both_sides_per_interface_and_method()
     {
         var user = await CreateUserAsync();
-        var serverBefore = Calls(GrainCallMetrics.ServerCallDuration, UserGrainService, "GetProfileAsync");
-        var clientBefore = Calls(GrainCallMetrics.ClientCallDuration, UserGrainService, "GetProfileAsync");
+        var serverBefore = Calls(GrainTelemetryNames.ServerCallDuration, UserGrainService, "GetProfileAsync");
+        var clientBefore = Calls(GrainTelemetryNames.ClientCallDuration, UserGrainService, "GetProfileAsync");
 
         for (var i = 0; i < 5; i++)
         {
             await user.GetProfileAsync();
         }
 
-        var server = Calls(GrainCallMetrics.ServerCallDuration, UserGrainService, "GetProfileAsync").Skip(serverBefore.Count).ToList();
-        var client = Calls(GrainCallMetrics.ClientCallDuration, UserGrainService, "GetProfileAsync").Skip(clientBefore.Count).ToList();
+        var server = Calls(GrainTelemetryNames.ServerCallDuration, UserGrainService, "GetProfileAsync").Skip(serverBefore.Count).ToList();
+        var client = Calls(GrainTelemetryNames.ClientCallDuration, UserGrainService, "GetProfileAsync").Skip(clientBefore.Count).ToList();
         Assert.Equal(5, server.Count);
         Assert.Equal(5, client.Count);
         Assert.All(server.Concat(client), m =>
@@ -34,7 +34,7 @@ public sealed class GrainMetricsTests(ClusterFixture fixture, TelemetryCapture t
             Assert.Equal("orleans", m.Tag(SemanticConventions.RpcSystemName));
             Assert.Null(m.Tag(SemanticConventions.ErrorType));
             Assert.InRange(m.Value, double.Epsilon, 10);
-            Assert.Equal(GrainCallMetrics.MeterName, m.Meter);
+            Assert.Equal(GrainTelemetryNames.MeterName, m.Meter);
         });
     }
 
@@ -57,11 +57,11 @@ public sealed class GrainMetricsTests(ClusterFixture fixture, TelemetryCapture t
 
         Assert.Equal(failedCallsBefore + 1, FailedPlaceOrders().Count);
         var failedRead = Assert.Single(FailedDatabaseOps().Skip(failedReadsBefore));
-        Assert.Equal("SELECT", failedRead.Tag(SemanticConventions.DbOperationName));
-        Assert.Equal("orders", failedRead.Tag(SemanticConventions.DbCollectionName));
+        Assert.Equal("SELECT", failedRead.Tag(DatabaseTelemetry.DbOperationName));
+        Assert.Equal("orders", failedRead.Tag(DatabaseTelemetry.DbCollectionName));
 
         List<TelemetryCapture.Measurement> FailedPlaceOrders() =>
-            [.. Calls(GrainCallMetrics.ServerCallDuration, UserGrainService, "PlaceOrderAsync")
+            [.. Calls(GrainTelemetryNames.ServerCallDuration, UserGrainService, "PlaceOrderAsync")
                 .Where(m => m.Tag(SemanticConventions.ErrorType) == typeof(DatabaseUnavailableException).FullName)];
 
         List<TelemetryCapture.Measurement> FailedDatabaseOps() =>
@@ -103,8 +103,7 @@ public sealed class GrainMetricsTests(ClusterFixture fixture, TelemetryCapture t
     }
 
     private List<TelemetryCapture.Measurement> Calls(string instrument, string service, string method) =>
-        [.. telemetry.MeasurementsOf(instrument)
-            .Where(m => m.Tag(SemanticConventions.RpcService) == service && m.Tag(SemanticConventions.RpcMethod) == method)];
+        [.. telemetry.MeasurementsOf(instrument).Where(m => m.Tag(SemanticConventions.RpcMethod) == $"{service}/{method}")];
 
     private HashSet<string> ProjectSeries() => [.. telemetry.Measurements.Select(m => m.Series)];
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
 using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
@@ -35,12 +36,12 @@ public sealed class GrainTraceTests(ClusterFixture fixture, TelemetryCapture tel
         var orderWrite = Assert.Single(trace.DatabaseSpans("UPSERT orders"));
         Assert.Contains(orderServer, trace.Ancestors(orderWrite));
         Assert.Equal(ActivityKind.Client, orderWrite.Kind);
-        Assert.Equal("other_sql", orderWrite.GetTagItem(SemanticConventions.DbSystemName));
-        Assert.Equal("UPSERT", orderWrite.GetTagItem(SemanticConventions.DbOperationName));
-        Assert.Equal("orders", orderWrite.GetTagItem(SemanticConventions.DbCollectionName));
+        Assert.Equal("other_sql", orderWrite.GetTagItem(DatabaseTelemetry.DbSystemName));
+        Assert.Equal("UPSERT", orderWrite.GetTagItem(DatabaseTelemetry.DbOperationName));
+        Assert.Equal("orders", orderWrite.GetTagItem(DatabaseTelemetry.DbCollectionName));
         Assert.Equal(
             "UPSERT INTO orders (grain_id, state, etag) VALUES (@grain_id, @state, @etag)",
-            orderWrite.GetTagItem(SemanticConventions.DbQueryText));
+            orderWrite.GetTagItem(DatabaseTelemetry.DbQueryText));
 
         // The new order grain's activation reads its state: that read belongs to the same request.
         var orderRead = Assert.Single(trace.DatabaseSpans("SELECT orders"));
@@ -95,7 +96,7 @@ public sealed class GrainTraceTests(ClusterFixture fixture, TelemetryCapture tel
 
         var failedRead = Assert.Single(trace.DatabaseSpans("SELECT orders"));
         Assert.Equal(ActivityStatusCode.Error, failedRead.Status);
-        Assert.Equal(typeof(DatabaseUnavailableException).FullName, failedRead.GetTagItem(SemanticConventions.ErrorType));
+        Assert.Equal(typeof(DatabaseUnavailableException).FullName, failedRead.GetTagItem(DatabaseTelemetry.ErrorType));
         Assert.Contains(failedRead.Events, e => e.Name == "exception");
     }
 

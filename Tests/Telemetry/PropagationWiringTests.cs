@@ -1,107 +1,124 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Observability.Api.Orleans;
+using Observability.GrainTelemetry;
 using Observability.Grains;
-using Observability.ServiceDefaults.Telemetry;
 
 namespace Observability.Tests.Telemetry;
 
 /// <summary>
-/// Trace propagation must be on exactly once: Orleans' own filters when its configuration turned them on (as Aspire's
-/// Orleans integration does with Orleans__EnableDistributedTracing=true), the project's otherwise. Both would start
-/// every grain span twice. The project's filters also record the grain-call histograms, so each side of a call has one
-/// filter stage; with the SDK disabled, none.
+/// Trace propagation is on exactly once: Orleans' own filters where its configuration turns them on (as Aspire's
+/// Orleans integration does with Orleans__EnableDistributedTracing=true), the library's otherwise; both would start
+/// every grain span twice. The library's filters also record the grain-call histograms, so each side of a call has at
+/// most one filter stage of its own, and none where it would only pass calls on.
 /// </summary>
 public sealed class PropagationWiringTests
 {
+    private const string OrleansIncoming = "ActivityPropagationIncomingGrainCallFilter";
+    private const string OrleansOutgoing = "ActivityPropagationOutgoingGrainCallFilter";
+    private const string Incoming = nameof(IncomingGrainCallTelemetryFilter);
+    private const string Outgoing = nameof(OutgoingGrainCallTelemetryFilter);
+
     [Theory]
     [InlineData(null)]
     [InlineData("false")]
     [InlineData("true")]
-    public void The_silo_registers_the_propagation_filters_once(string? enableDistributedTracing)
+    public void The_silo_traces_grain_calls_exactly_once(string? enableDistributedTracing)
     {
-        var builder = CreateBuilder(enableDistributedTracing);
+        var (incoming, outgoing) = SiloFilters(Settings(enableDistributedTracing: enableDistributedTracing));
 
-        builder.UseOrleans(silo =>
+        if (enableDistributedTracing == "true")
         {
-            silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.AddGrainObservability();
-        });
-
-        AssertOnce(builder.Services, enableDistributedTracing, nameof(IncomingGrainCallTelemetryFilter), "ActivityPropagationIncomingGrainCallFilter");
-        AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTracingFilter), "ActivityPropagationOutgoingGrainCallFilter");
-
-        // The grain-call histogram: recorded by the project's incoming filter, or by a filter of its own beside Orleans'.
-        Assert.Equal(enableDistributedTracing == "true" ? 1 : 0, Count(builder.Services, nameof(IncomingGrainCallMetricsFilter)));
-        Assert.Single(builder.Services, d => d.ServiceType == typeof(IOutgoingGrainCallFilter));
-        Assert.Equal(enableDistributedTracing == "true" ? 2 : 1, builder.Services.Count(d => d.ServiceType == typeof(IIncomingGrainCallFilter)));
+            // Orleans traces; the library's filter only measures, inside Orleans' span (so exemplars name it).
+            Assert.Equal([OrleansIncoming, Incoming], incoming);
+            Assert.Equal([OrleansOutgoing], outgoing);
+        }
+        else
+        {
+            Assert.Equal([Incoming], incoming);
+            Assert.Equal([Outgoing], outgoing);
+        }
     }
 
     [Theory]
     [InlineData(null)]
     [InlineData("true")]
-    public void The_client_registers_the_propagation_filter_once(string? enableDistributedTracing)
+    public void The_client_traces_grain_calls_exactly_once(string? enableDistributedTracing)
     {
-        var builder = CreateBuilder(enableDistributedTracing);
+        var outgoing = ClientFilters(Settings(enableDistributedTracing: enableDistributedTracing));
 
-        builder.UseOrleansClient(client => client.AddGrainClientObservability());
-
-        AssertOnce(builder.Services, enableDistributedTracing, nameof(OutgoingGrainCallTelemetryFilter), "ActivityPropagationOutgoingGrainCallFilter");
-
-        // Propagation and the client histogram share one stage of the call chain unless Orleans propagates itself.
-        Assert.Equal(enableDistributedTracing == "true" ? 1 : 0, Count(builder.Services, nameof(OutgoingGrainCallMetricsFilter)));
-        Assert.Equal(enableDistributedTracing == "true" ? 2 : 1, builder.Services.Count(d => d.ServiceType == typeof(IOutgoingGrainCallFilter)));
+        Assert.Equal(enableDistributedTracing == "true" ? [OrleansOutgoing, Outgoing] : [Outgoing], outgoing);
     }
 
     [Fact]
-    public void With_the_sdk_disabled_neither_host_adds_a_grain_call_filter()
+    public void With_the_sdk_disabled_neither_side_adds_a_grain_call_filter()
     {
-        var silo = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "true");
-        silo.UseOrleans(builder =>
-        {
-            builder.AddMemoryGrainStorage(StorageNames.Default);
-            builder.AddGrainObservability();
-        });
-        var client = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "true");
-        client.UseOrleansClient(builder => builder.AddGrainClientObservability());
-
-        foreach (var services in new[] { silo.Services, client.Services })
-        {
-            Assert.DoesNotContain(services, d =>
-                d.ServiceType == typeof(IIncomingGrainCallFilter) || d.ServiceType == typeof(IOutgoingGrainCallFilter));
-        }
+        var (incoming, outgoing) = SiloFilters(Settings(sdkDisabled: "true"));
+        Assert.Empty(incoming);
+        Assert.Empty(outgoing);
+        Assert.Empty(ClientFilters(Settings(sdkDisabled: "true")));
 
         // The switch is the SDK's own: anything but "true" leaves telemetry, and the filters, on.
-        var enabled = CreateBuilder(enableDistributedTracing: null, sdkDisabled: "false");
-        enabled.UseOrleansClient(builder => builder.AddGrainClientObservability());
-        Assert.Single(enabled.Services, d => d.ServiceType == typeof(IOutgoingGrainCallFilter));
+        Assert.Equal([Outgoing], ClientFilters(Settings(sdkDisabled: "false")));
     }
 
-    private static HostApplicationBuilder CreateBuilder(string? enableDistributedTracing, string? sdkDisabled = null)
+    [Fact]
+    public void Options_turn_each_signal_off_per_side()
+    {
+        // Metrics only on a silo: the incoming filter measures; outgoing calls would only be passed on.
+        var (incoming, outgoing) = SiloFilters(Settings(), options => options.EnableTracing = false);
+        Assert.Equal([Incoming], incoming);
+        Assert.Empty(outgoing);
+
+        // Tracing only on a silo still needs both directions.
+        (incoming, outgoing) = SiloFilters(Settings(), options => options.EnableMetrics = false);
+        Assert.Equal([Incoming], incoming);
+        Assert.Equal([Outgoing], outgoing);
+
+        Assert.Empty(ClientFilters(Settings(), options => (options.EnableTracing, options.EnableMetrics) = (false, false)));
+    }
+
+    [Fact]
+    public void A_second_registration_on_the_same_builder_is_refused()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        if (enableDistributedTracing is not null)
-        {
-            builder.Configuration.AddInMemoryCollection([new(TelemetrySwitches.EnableDistributedTracingKey, enableDistributedTracing)]);
-        }
 
-        if (sdkDisabled is not null)
-        {
-            builder.Configuration.AddInMemoryCollection([new(TelemetrySwitches.SdkDisabledKey, sdkDisabled)]);
-        }
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            builder.UseOrleansClient(client => client.AddGrainTelemetry().AddGrainTelemetry()));
 
-        return builder;
+        Assert.Contains("AddGrainTelemetry was called twice", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Orleans' filter when its configuration turned propagation on, the project's otherwise; never both.</summary>
-    private static void AssertOnce(IServiceCollection services, string? enableDistributedTracing, string ours, string orleans)
+    private static Dictionary<string, string?> Settings(string? enableDistributedTracing = null, string? sdkDisabled = null) => new()
     {
-        var orleansOwn = enableDistributedTracing == "true";
-        Assert.Equal(orleansOwn ? 0 : 1, Count(services, ours));
-        Assert.Equal(orleansOwn ? 1 : 0, Count(services, orleans));
+        [GrainTelemetryRegistration.EnableDistributedTracingKey] = enableDistributedTracing,
+        [GrainTelemetryRegistration.SdkDisabledKey] = sdkDisabled,
+    };
+
+    /// <summary>The silo's grain-call filters, resolved as Orleans resolves them: in registration order.</summary>
+    private static (List<string> Incoming, List<string> Outgoing) SiloFilters(
+        Dictionary<string, string?> settings, Action<GrainTelemetryOptions>? configure = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.AddGrainTelemetry(configure);
+            silo.AddApplicationGrains();
+        });
+        using var services = builder.Services.BuildServiceProvider();
+        return (Names(services.GetServices<IIncomingGrainCallFilter>()), Names(services.GetServices<IOutgoingGrainCallFilter>()));
     }
 
-    private static int Count(IServiceCollection services, string implementationTypeName) =>
-        services.Count(d => d.ImplementationType?.Name == implementationTypeName);
+    private static List<string> ClientFilters(Dictionary<string, string?> settings, Action<GrainTelemetryOptions>? configure = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleansClient(client => client.AddGrainTelemetry(configure));
+        using var services = builder.Services.BuildServiceProvider();
+        return Names(services.GetServices<IOutgoingGrainCallFilter>());
+    }
+
+    private static List<string> Names<T>(IEnumerable<T> filters) where T : notnull => [.. filters.Select(f => f.GetType().Name)];
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Observability.GrainTelemetry;
 using Observability.Grains;
 using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
@@ -22,7 +23,8 @@ internal static class GrainMemory
         {
             silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 23000);
             silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.AddGrainObservability();
+            silo.AddGrainTelemetry();
+            silo.AddApplicationGrains();
             silo.Services.Configure<SimulatedDatabaseOptions>(options =>
             {
                 options.MinLatency = TimeSpan.Zero;

@@ -2,16 +2,19 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
-using Observability.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Options;
+using Observability.GrainTelemetry;
+using Observability.Grains.Interfaces;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Orleans.Diagnostics;
+using Orleans.Serialization.Configuration;
 
 namespace Observability.Bench.Micro;
 
 /// <summary>
 /// One grain call through the propagation filters, Orleans' own (<c>AddActivityPropagation()</c>) against the
-/// project's (<see cref="GrainCallTracing"/>), with the span recorded (sampled) and only propagated ("always off" on a
+/// library's (<see cref="IncomingGrainCallTelemetryFilter"/>, <see cref="OutgoingGrainCallTelemetryFilter"/>), with the span recorded (sampled) and only propagated ("always off" on a
 /// call without a parent: what a silo's SERVER span below an unsampled caller costs; an outgoing call below an
 /// unsampled local caller gets no span from the SDK at all).
 /// </summary>
@@ -23,8 +26,8 @@ public class PropagationBenchmarks
     private IIncomingGrainCallFilter _orleansIncoming = null!;
     private IOutgoingGrainCallFilter _orleansOutgoing = null!;
     private ServiceProvider _meters = null!;
-    private IncomingGrainCallTelemetryFilter _incoming = null!;
-    private OutgoingGrainCallTracingFilter _outgoing = null!;
+    private IIncomingGrainCallFilter _incoming = null!;
+    private IOutgoingGrainCallFilter _outgoing = null!;
 
     [Params("recorded", "propagated only")]
     public string Span { get; set; } = "recorded";
@@ -45,8 +48,11 @@ public class PropagationBenchmarks
         // The silo's filter also records the grain-call histogram; nothing listens to it here (no meter provider), so
         // it costs one Enabled check and the comparison stays one of propagation.
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _incoming = new IncomingGrainCallTelemetryFilter(propagator, new GrainCallMetrics(_meters.GetRequiredService<IMeterFactory>()));
-        _outgoing = new OutgoingGrainCallTracingFilter(propagator);
+        var options = new GrainTelemetryOptions();
+        var methods = new GrainMethods(Options.Create(new TypeManifestOptions { Interfaces = { typeof(IUserGrain) } }), options);
+        var instruments = new GrainCallInstruments(_meters.GetRequiredService<IMeterFactory>(), options);
+        _incoming = new IncomingGrainCallTelemetryFilter(methods, propagator, instruments.ServerDuration, recordGrainIds: true);
+        _outgoing = new OutgoingGrainCallTelemetryFilter(methods, propagator, duration: null, recordGrainIds: true);
     }
 
     [GlobalCleanup]
@@ -61,12 +67,12 @@ public class PropagationBenchmarks
     [Benchmark(Baseline = true, Description = "incoming, Orleans' filter")]
     public async Task OrleansIncoming() => await _orleansIncoming.Invoke(_call);
 
-    [Benchmark(Description = "incoming, project's filter")]
+    [Benchmark(Description = "incoming, library's filter")]
     public async Task ProjectIncoming() => await _incoming.Invoke(_call);
 
     [Benchmark(Description = "outgoing, Orleans' filter")]
     public async Task OrleansOutgoing() => await _orleansOutgoing.Invoke(_call);
 
-    [Benchmark(Description = "outgoing, project's filter")]
+    [Benchmark(Description = "outgoing, library's filter")]
     public async Task ProjectOutgoing() => await _outgoing.Invoke(_call);
 }

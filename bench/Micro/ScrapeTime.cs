@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Observability.ServiceDefaults;
-using Observability.ServiceDefaults.Telemetry;
+using Observability.GrainTelemetry;
 
 namespace Observability.Bench.Micro;
 
@@ -29,23 +30,21 @@ internal static class ScrapeTime
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddServiceDefaults();
-        builder.Services.AddSingleton<GrainCallMetrics>();
         await using var app = builder.Build();
         app.MapDefaultEndpoints();
         await app.StartAsync();
 
-        var metrics = app.Services.GetRequiredService<GrainCallMetrics>();
-        var incoming = new IncomingGrainCallMetricsFilter(metrics);
-        var outgoing = new OutgoingGrainCallMetricsFilter(metrics);
+        // The series the library's filters would record for that many methods, each with and without a failure.
+        var instruments = new GrainCallInstruments(app.Services.GetRequiredService<IMeterFactory>(), new GrainTelemetryOptions());
+        var failure = new InvalidOperationException("simulated");
         for (var i = 0; i < methods; i++)
         {
-            var interfaceName = string.Create(CultureInfo.InvariantCulture, $"Bench.Grains.Interfaces.IGrain{i / 10}");
-            var methodName = string.Create(CultureInfo.InvariantCulture, $"Method{i % 10}Async");
-            foreach (var fail in (bool[])[false, true])
+            var rpcMethod = string.Create(CultureInfo.InvariantCulture, $"Bench.Grains.Interfaces.IGrain{i / 10}/Method{i % 10}Async");
+            var method = new GrainMethod(GrainMethods.Application, rpcMethod, rpcMethod, IsMeasured: true, IsTraced: true);
+            foreach (var error in (Exception?[])[null, failure])
             {
-                var call = new FakeCallContext(fail, interfaceName: interfaceName, methodName: methodName);
-                await CompletionOf(incoming.Invoke(call));
-                await CompletionOf(outgoing.Invoke(call));
+                GrainCallInstruments.Record(instruments.ServerDuration, method, Stopwatch.GetTimestamp(), error);
+                GrainCallInstruments.Record(instruments.ClientDuration, method, Stopwatch.GetTimestamp(), error);
             }
         }
 
@@ -68,17 +67,5 @@ internal static class ScrapeTime
             $"{methods} grain methods: {series} series, {body.Length / 1024.0:F0} KiB per scrape; " +
             $"scrape median {times[Scrapes / 2]:F1} ms, max {times[^1]:F1} ms ({Scrapes} scrapes)"));
         await app.StopAsync();
-    }
-
-    /// <summary>Waits for a call that may fail (the failures are the point: they are series of their own).</summary>
-    private static async Task CompletionOf(Task call)
-    {
-        try
-        {
-            await call;
-        }
-        catch (InvalidOperationException)
-        {
-        }
     }
 }

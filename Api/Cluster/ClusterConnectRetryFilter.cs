@@ -1,4 +1,4 @@
-namespace Observability.Api.Orleans;
+namespace Observability.Api.Cluster;
 
 /// <summary>
 /// Retries the initial cluster connection for about a minute, so the API and the silo can be started together

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 
-namespace Observability.ServiceDefaults.Telemetry;
+namespace Observability.GrainTelemetry;
 
 /// <summary>
-/// The <c>error.type</c> value for an exception: its full type name, a bounded set (one per exception type in the
-/// code), cached so that recording a failure does not allocate a new string each time.
+/// The <c>error.type</c> of an exception: its full type name, a set bounded by the code, cached so that recording a
+/// failure allocates no string.
 /// </summary>
-public static class ErrorTypes
+internal static class ErrorTypes
 {
     private static readonly ConcurrentDictionary<Type, string> Names = new();
 

@@ -1,6 +1,6 @@
 using Observability.Grains.Interfaces;
 
-namespace Observability.Api.Orleans;
+namespace Observability.Api.Faults;
 
 internal static class FaultInjectionMiddleware
 {

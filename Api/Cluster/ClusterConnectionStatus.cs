@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Observability.Api.Orleans;
+namespace Observability.Api.Cluster;
 
 /// <summary>Counts the gateways the cluster client is connected to; ready while there is at least one.</summary>
 internal sealed class ClusterConnectionStatus(ILogger<ClusterConnectionStatus> logger) : IClusterConnectionStatusObserver, IHealthCheck

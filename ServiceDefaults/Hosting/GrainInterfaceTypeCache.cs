@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Metadata;
 
-namespace Observability.ServiceDefaults.Orleans;
+namespace Observability.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Remembers the <see cref="GrainInterfaceType"/> of each grain interface. Orleans works it out again on every

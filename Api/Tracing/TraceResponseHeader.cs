@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Observability.Api.ErrorHandling;
+namespace Observability.Api.Tracing;
 
 internal static class TraceResponseHeader
 {

@@ -1,6 +1,6 @@
 using Orleans.Runtime.Messaging;
 
-namespace Observability.Api.Orleans;
+namespace Observability.Api.Cluster;
 
 /// <summary>
 /// Retries a grain call that the cluster rejected before running it (the silo holding the grain is gone or

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Net;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Observability.GrainTelemetry;
 using Observability.ServiceDefaults.Health;
-using Observability.ServiceDefaults.Orleans;
-using Observability.ServiceDefaults.Telemetry;
+using Observability.ServiceDefaults.Hosting;
 
-namespace Observability.Api.Orleans;
+namespace Observability.Api.Cluster;
 
 public static class ClusterClientExtensions
 {
@@ -17,35 +15,16 @@ public static class ClusterClientExtensions
     public static WebApplicationBuilder AddClusterClient(this WebApplicationBuilder builder)
     {
         ThrowIfStaticGatewaysMissing(builder.Configuration);
-        builder.UseOrleansClient(client => client.AddGrainClientObservability());
+        builder.UseOrleansClient(client =>
+        {
+            client.AddGrainTelemetry();
+            client.Services.AddGrainInterfaceTypeCache();
+        });
         builder.Services.AddSingleton<ClusterConnectionStatus>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnectionStatus>());
         builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectRetryFilter>();
         builder.Services.AddHealthChecks().AddCheck<ClusterConnectionStatus>("orleans-client", tags: [HealthTags.Ready]);
         return builder;
-    }
-
-    /// <summary>
-    /// Trace propagation (exactly once) and <c>rpc.client.call.duration</c> for every grain call the API makes, as
-    /// <see cref="TelemetrySwitches.GrainCallFiltersFor"/> decides.
-    /// </summary>
-    public static IClientBuilder AddGrainClientObservability(this IClientBuilder client)
-    {
-        client.Services.AddGrainInterfaceTypeCache();
-        switch (TelemetrySwitches.GrainCallFiltersFor(client.Configuration))
-        {
-            case GrainCallFilters.MetricsOnly:
-                client.Services.AddSingleton<GrainCallMetrics>();
-                client.AddOutgoingGrainCallFilter<OutgoingGrainCallMetricsFilter>();
-                break;
-            case GrainCallFilters.TracingAndMetrics:
-                client.Services.AddSingleton<GrainCallMetrics>();
-                client.Services.TryAddSingleton(DistributedContextPropagator.Current);
-                client.AddOutgoingGrainCallFilter<OutgoingGrainCallTelemetryFilter>();
-                break;
-        }
-
-        return client;
     }
 
     // Orleans' Development/Static client clustering silently skips entries that are not IP:port, which leaves a
