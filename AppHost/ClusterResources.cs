@@ -54,7 +54,7 @@ internal static class ClusterResources
             .WithExternalHttpEndpoints()
             .WaitFor(silos[0]);
 
-        if (IsOnPath("prometheus"))
+        if (LocalPrometheus.FindOnPath("prometheus") is not null)
         {
             var config = WritePrometheusConfig(builder.AppHostDirectory, siloCount);
             builder.AddExecutable("prometheus", "prometheus", Path.GetDirectoryName(config)!,
@@ -79,33 +79,19 @@ internal static class ClusterResources
     {
         var directory = Path.Combine(Path.GetTempPath(), "orleans-observability-apphost-prometheus");
         Directory.CreateDirectory(directory);
-        var rules = Path.GetFullPath(Path.Combine(appHostDirectory, "..", "deploy", "prometheus", "rules", "*.yml"));
-        var silos = string.Join(", ", Enumerable.Range(0, siloCount).Select(i => $"\"127.0.0.1:{FirstSiloHttpPort + i}\""));
         var path = Path.Combine(directory, "prometheus.yml");
-        File.WriteAllText(path, $"""
-            global:
-              scrape_interval: 5s
-              evaluation_interval: 5s
-            rule_files:
-              - {rules}
-            scrape_configs:
-              - job_name: silo
-                static_configs:
-                  - targets: [{silos}]
-              - job_name: api
-                static_configs:
-                  - targets: ["127.0.0.1:{ApiHttpPort}"]
-            """);
+        LocalPrometheus.WriteConfig(
+            path,
+            Path.GetFullPath(Path.Combine(appHostDirectory, "..", "deploy", "prometheus", "rules")),
+            TimeSpan.FromSeconds(5),
+            Enumerable.Range(0, siloCount).Select(i => $"127.0.0.1:{FirstSiloHttpPort + i}"),
+            $"127.0.0.1:{ApiHttpPort}");
         return path;
     }
 
-    private static bool IsOnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(Path.Combine(dir, command)));
-
     private static void RequireOnPath(string command, string why)
     {
-        if (!IsOnPath(command))
+        if (LocalPrometheus.FindOnPath(command) is null)
         {
             throw new InvalidOperationException($"{why}, but '{command}' is not installed. Run: bash .ci/install-tools redis-server prometheus");
         }

@@ -8,8 +8,6 @@ namespace Observability.AppHost;
 internal sealed class RedisServerResource(string name, string workingDirectory, int port)
     : ExecutableResource(name, "redis-server", workingDirectory), IResourceWithConnectionString
 {
-    public int Port => port;
-
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 }

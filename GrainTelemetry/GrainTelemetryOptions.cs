@@ -53,7 +53,8 @@ public sealed class GrainTelemetryOptions
     /// Whether the traces Orleans starts on its own (idle-activation collection, directory maintenance, membership,
     /// reminders) are dropped: a span of Orleans' runtime, lifecycle or storage source with no parent is not recorded,
     /// and with a parent-based sampler neither is anything below it. The same spans inside a request stay in its trace.
-    /// Default <c>true</c>. Read by <c>AddOrleansInstrumentation()</c> on the tracer provider.
+    /// Default <c>true</c>. Read by <c>AddOrleansInstrumentation()</c> on the tracer provider. The filter marks the span
+    /// itself, so in a process with several tracer providers (a silo and a client in one process) it applies to all.
     /// </summary>
     public bool FilterRuntimeNoise { get; set; } = true;
 }

@@ -4,8 +4,8 @@ namespace Observability.Silo;
 
 /// <summary>
 /// Bounds how long a silo takes to exit once asked to stop. Orleans gives up its graceful shutdown when the host's
-/// shutdown timeout expires, but its membership update keeps waiting for an unresponsive store (measured: 25 s with
-/// Redis not answering). A container orchestrator kills the process at its grace period anyway; this exits a moment
+/// shutdown timeout expires, but its membership update keeps waiting for an unresponsive store (docs/reliability.md
+/// has the figures). A container orchestrator kills the process at its grace period anyway; this exits a moment
 /// earlier, with a log line saying why. The cluster then treats the silo like a crashed one and its probes declare
 /// it dead.
 /// </summary>

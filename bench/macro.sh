@@ -128,8 +128,7 @@ run() { # label
   read -r _ _ hp99 _ < <(measure "$API" 10 $((rps / 2)))
   if [[ $label != a* ]]; then
     # The exporter answers from its cache for 300 ms after a scrape (OpenTelemetry's default), so scrapes back to back
-    # would time the cache (0.6-1.5 ms here, what this script reported until the fourth session): each of the 11
-    # scrapes waits that out and really collects; the median is reported.
+    # would time the cache: each of the 11 scrapes waits that out and really collects; the median is reported.
     scrape=$(for _ in $(seq 1 11); do sleep 0.35; curl -s -o /dev/null -w '%{time_total}\n' $SILO_HTTP/metrics; done | sort -n | sed -n 6p)
     scrape=$(awk "BEGIN{printf \"%.1f\", $scrape*1000}")
     series=$(curl -s $SILO_HTTP/metrics | grep -vc '^#' || true)

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Observability.Tests.Api;
-using Observability.Tests.EndToEnd;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Cluster;

@@ -1,9 +1,8 @@
+using Observability.Tests.Fixtures;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Observability.Tests.Api;
-using Observability.Tests.EndToEnd;
 
 namespace Observability.Tests.Cluster;
 

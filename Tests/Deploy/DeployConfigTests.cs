@@ -1,3 +1,4 @@
+using Observability.Tests.Fixtures;
 using YamlDotNet.RepresentationModel;
 
 namespace Observability.Tests.Deploy;

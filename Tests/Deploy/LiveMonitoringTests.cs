@@ -2,8 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Observability.Grains.Interfaces;
-using Observability.Tests.Api;
-using Observability.Tests.EndToEnd;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Deploy;

@@ -1,7 +1,7 @@
+using Observability.Tests.Fixtures;
 using System.Net;
 using System.Net.Http.Json;
 using Observability.Grains.Interfaces;
-using Observability.Tests.Api;
 
 namespace Observability.Tests.EndToEnd;
 

@@ -11,12 +11,12 @@ namespace Observability.Tests.Fixtures;
 /// </summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
-    private readonly ClusterFixture _cluster = new TcpClusterFixture();
+    private readonly ClusterFixtureBase _cluster = new TcpClusterFixture();
     private WebApplicationFactory<Program>? _factory;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The API is not started.");
 
-    public ClusterFixture Cluster => _cluster;
+    public ClusterFixtureBase Cluster => _cluster;
 
     public HttpClient CreateClient() => Factory.CreateClient();
 
@@ -74,14 +74,8 @@ public sealed class ApiFixture : IAsyncLifetime
 }
 
 /// <summary>The same cluster, but with real TCP gateways, as the API's client connects over the network.</summary>
-internal sealed class TcpClusterFixture : ClusterFixture
+internal sealed class TcpClusterFixture : ClusterFixtureBase
 {
     protected override void ConfigureCluster(TestClusterBuilder builder) =>
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-}
-
-[CollectionDefinition(Name)]
-public sealed class ApiCollection : ICollectionFixture<ApiFixture>
-{
-    public const string Name = "Api";
 }

@@ -8,8 +8,11 @@ using Orleans.TestingHost;
 
 namespace Observability.Tests.Fixtures;
 
-/// <summary>A two-silo test cluster wired exactly as the Silo host wires its grains.</summary>
-public class ClusterFixture : IAsyncLifetime
+/// <summary>
+/// A two-silo test cluster wired as the Silo host wires its grains; each cluster shape is a sealed fixture that adds
+/// its configurators in <see cref="ConfigureCluster"/>.
+/// </summary>
+public abstract class ClusterFixtureBase : IAsyncLifetime
 {
     private TestCluster? _cluster;
 
@@ -72,8 +75,5 @@ public class ClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
-{
-    public const string Name = "Cluster";
-}
+/// <summary>The production cluster shape, shared by the tests of <see cref="ClusterCollection"/>.</summary>
+public sealed class ClusterFixture : ClusterFixtureBase;

@@ -7,7 +7,7 @@ namespace Observability.Tests.Fixtures;
 /// The production cluster shape, but with grains collected after two idle seconds, so that Orleans' own background
 /// work (idle activation collection) happens within a test's time.
 /// </summary>
-public sealed class IdleClusterFixture : ClusterFixture
+public sealed class IdleClusterFixture : ClusterFixtureBase
 {
     public static readonly TimeSpan CollectionAge = TimeSpan.FromSeconds(2);
 

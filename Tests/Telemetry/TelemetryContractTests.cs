@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Observability.Grains.Interfaces;
 using Observability.ServiceDefaults.Telemetry;
-using Observability.Tests.Api;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Telemetry;
@@ -73,6 +72,53 @@ public sealed partial class TelemetryContractTests(ApiFixture api, TelemetryCapt
         Assert.All(documentedProjectMetrics, name => Assert.Contains(name, published));
     }
 
+    /// <summary>
+    /// Every attribute key on the exported spans (their events included) and every label of the project's metrics is a
+    /// key of the OpenTelemetry semantic-conventions registry that is not deprecated, or sits in a vendor namespace
+    /// docs/telemetry.md documents (<c>orleans.*</c>).
+    /// </summary>
+    [Fact]
+    public async Task Every_emitted_attribute_is_a_current_semantic_convention_or_a_documented_vendor_key()
+    {
+        var registry = SemanticConventionRegistry.Load();
+        var traces = await ExerciseEveryEndpointAsync();
+        var keys = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var traceId in traces)
+        {
+            await telemetry.WaitForTraceAsync(traceId, spans => spans.Any(s => s.Source.Name == "Microsoft.AspNetCore"));
+            foreach (var span in telemetry.SpansOf(traceId))
+            {
+                foreach (var tag in span.TagObjects.Concat(span.Events.SelectMany(e => e.Tags)))
+                {
+                    keys.TryAdd(tag.Key, $"span {span.Source.Name}: {span.DisplayName}");
+                }
+            }
+        }
+
+        foreach (var measurement in telemetry.Measurements.Where(m => m.Meter != TelemetryConventions.ProjectPrefix + ".Tests"))
+        {
+            foreach (var key in measurement.Tags.Keys)
+            {
+                keys.TryAdd(key, $"metric {measurement.Instrument}");
+            }
+        }
+
+        Assert.Contains("rpc.method", keys.Keys);
+        Assert.Contains("db.query.text", keys.Keys);
+        Assert.Contains("http.route", keys.Keys);
+        var vendor = VendorNamespaces().Matches(Document.Value).Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("orleans", vendor);
+        var wrong = keys
+            .Where(k => !vendor.Any(ns => k.Key.StartsWith(ns + ".", StringComparison.Ordinal)))
+            .Select(k => (k.Key, Where: k.Value, Why: !registry.IsKnown(k.Key) ? "not in the registry"
+                : registry.IsDeprecated(k.Key) ? "deprecated: " + registry.DeprecationNote(k.Key) : null))
+            .Where(k => k.Why is not null)
+            .Select(k => $"{k.Key} ({k.Where}): {k.Why}")
+            .ToList();
+        Assert.True(wrong.Count == 0, "Attributes outside the semantic conventions " +
+            $"(@opentelemetry/semantic-conventions {SemanticConventionRegistry.PackageVersion}):\n" + string.Join("\n", wrong));
+    }
+
     /// <summary>The name the OpenTelemetry Prometheus exporter gives an instrument.</summary>
     private static string PrometheusName(System.Diagnostics.Metrics.Instrument instrument)
     {
@@ -115,4 +161,8 @@ public sealed partial class TelemetryContractTests(ApiFixture api, TelemetryCapt
 
     [GeneratedRegex("`([^`\n]+)`")]
     private static partial Regex CodeSpan();
+
+    /// <summary>A line of docs/telemetry.md that names a vendor attribute namespace: "Vendor namespace: `orleans.*`".</summary>
+    [GeneratedRegex(@"Vendor namespace: `([a-z_]+)\.\*`")]
+    private static partial Regex VendorNamespaces();
 }

@@ -7,10 +7,9 @@ using System.Globalization;
 /// <c>ALLOCATION_PROBE_FILE</c>, counting only while a file of that name plus <c>.on</c> exists (the events cost a
 /// few percent of a busy process's CPU, so throughput is measured without them). The bytes are the sum of the
 /// runtime's allocation-tick events (one per ~100 KB allocated, each carrying the amount since the previous one), not
-/// <c>GC.GetTotalAllocatedBytes</c>: under Server GC
-/// with DATAS (the default since .NET 9) that sums only the heaps currently active, and a silo's reading froze for the
-/// rest of a run once DATAS changed its heap count (dotnet/runtime#131069; <c>dotnet-counters</c>, which reads the
-/// same value, reported 0 for most scenarios of one run).
+/// <c>GC.GetTotalAllocatedBytes</c>: under Server GC with DATAS (the default since .NET 9) that sums only the heaps
+/// currently active, so a process's reading freezes once DATAS changes its heap count (dotnet/runtime#131069), and so
+/// does <c>dotnet-counters</c>, which reads the same value.
 /// </summary>
 internal static class StartupHook
 {

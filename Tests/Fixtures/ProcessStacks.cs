@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
-using Observability.Tests.Api;
-using Observability.Tests.EndToEnd;
 
-namespace Observability.Tests.Cluster;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>Three silos clustered through redis-server, the API, the OTLP backend and Prometheus.</summary>
 public sealed class ClusterStackFixture() : ProcessStack(new StackOptions { Silos = 3, Prometheus = true });

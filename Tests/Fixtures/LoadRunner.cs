@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Observability.Api.Contracts;
-using Observability.Tests.Fixtures;
 
-namespace Observability.Tests.Cluster;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>
 /// A bounded load of order placements and reads against the API from a few concurrent workers, recording every

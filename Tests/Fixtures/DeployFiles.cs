@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
-namespace Observability.Tests.Deploy;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>The files under deploy/, read as the tools that consume them would.</summary>
 public static class DeployFiles

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Observability.Tests.EndToEnd;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>
 /// A child process the tests start: its output is kept for failure messages, and disposing it always kills the
@@ -26,8 +26,6 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>True once a test killed or stopped the process on purpose (its exit is not a failure).</summary>
     public bool StoppedOnPurpose { get; private set; }
-
-    public int Id => _process.Id;
 
     /// <summary>kill -9: the process dies at once, as in a crash.</summary>
     public void Kill()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Observability.AppHost;
 
-namespace Observability.Tests.Deploy;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>Runs a command-line tool to completion; a missing tool fails the test and says what to install.</summary>
 public static class ExternalTool
@@ -40,9 +41,5 @@ public static class ExternalTool
     public static string Require(string tool, string debianPackage) =>
         Find(tool) ?? throw new InvalidOperationException($"'{tool}' is not installed: run bash .ci/test, which installs it (apt-get install -y {debianPackage}).");
 
-    private static string? Find(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, tool))
-            .FirstOrDefault(File.Exists);
+    private static string? Find(string tool) => LocalPrometheus.FindOnPath(tool);
 }

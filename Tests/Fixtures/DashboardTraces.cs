@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Observability.Tests.EndToEnd;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>Reads spans back from the Aspire Dashboard's telemetry API (OTLP JSON).</summary>
 public static class DashboardTraces

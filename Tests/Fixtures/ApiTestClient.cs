@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 
-namespace Observability.Tests.Api;
+namespace Observability.Tests.Fixtures;
 
 internal static class ApiTestClient
 {

@@ -2,10 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
-using Observability.Tests.Deploy;
-using Observability.Tests.Fixtures;
+using Observability.AppHost;
 
-namespace Observability.Tests.EndToEnd;
+namespace Observability.Tests.Fixtures;
 
 /// <summary>What a <see cref="ProcessStack"/> starts.</summary>
 public sealed record StackOptions
@@ -37,8 +36,6 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "orleans-observability-e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly int _otlpPort = FreePort();
     private readonly int _dashboardPort = FreePort();
-
-    public StackOptions Options => options;
 
     public Uri ApiUrl { get; private set; } = null!;
 
@@ -257,22 +254,8 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     {
         var prometheus = ExternalTool.Require("prometheus", "prometheus");
         var config = Path.Combine(_workDirectory, "prometheus.yml");
-        var siloTargets = string.Join(", ", Silos.Select(s => $"\"{s.HttpUrl.Authority}\""));
-        // The jobs and rules of deploy/prometheus/prometheus.yml, with loopback targets instead of Docker DNS.
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-              evaluation_interval: 1s
-            rule_files:
-              - {Path.Combine(DeployFiles.RulesDirectory, "*.yml")}
-            scrape_configs:
-              - job_name: silo
-                static_configs:
-                  - targets: [{siloTargets}]
-              - job_name: api
-                static_configs:
-                  - targets: ["{ApiUrl.Authority}"]
-            """);
+        LocalPrometheus.WriteConfig(
+            config, DeployFiles.RulesDirectory, TimeSpan.FromSeconds(1), Silos.Select(s => s.HttpUrl.Authority), ApiUrl.Authority);
         var port = FreePort();
         PrometheusUrl = new Uri($"http://127.0.0.1:{port}");
         Start("prometheus", prometheus,
