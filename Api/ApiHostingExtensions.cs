@@ -3,6 +3,7 @@ using Observability.Api.Endpoints;
 using Observability.Api.ErrorHandling;
 using Observability.Api.Faults;
 using Observability.Api.Tracing;
+using Observability.ServiceDefaults.Hosting;
 
 namespace Observability.Api;
 
@@ -26,6 +27,13 @@ public static class ApiHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseFaultInjectionHeader();
+        if (!app.Environment.IsDevelopment())
+        {
+            // The OpenAPI document is for tooling: on the management endpoint, with no UI.
+            app.MapOpenApi().OnManagementPort();
+            return app;
+        }
+
         app.MapOpenApi();
         // Only on its own path: the UI middleware matches every request's path against its routes otherwise.
         app.UseWhen(

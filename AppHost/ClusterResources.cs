@@ -9,6 +9,7 @@ internal static class ClusterResources
     public const int FirstSiloPort = 11111;
     public const int FirstGatewayPort = 30000;
     public const int ApiHttpPort = 5080;
+    public const int ApiManagementPort = 5081;
     public const int RedisPort = 6380;
     public const int PrometheusPort = 9090;
 
@@ -19,7 +20,7 @@ internal static class ClusterResources
             .WithHttpHealthCheck("/health/ready");
 
         builder.AddProject<Projects.Api>("api")
-            .WithHttpHealthCheck("/health/ready")
+            .WithManagementEndpoint()
             .WithExternalHttpEndpoints()
             .WaitFor(silo);
     }
@@ -50,7 +51,7 @@ internal static class ClusterResources
 
         var api = builder.AddProject<Projects.Api>("api")
             .WithRedisClustering(redis)
-            .WithHttpHealthCheck("/health/ready")
+            .WithManagementEndpoint()
             .WithExternalHttpEndpoints()
             .WaitFor(silos[0]);
 
@@ -66,6 +67,16 @@ internal static class ClusterResources
                 .WaitFor(api);
         }
     }
+
+    /// <summary>
+    /// The API's management endpoint (health, /metrics, the OpenAPI document) on its own fixed port, as
+    /// <c>ManagementEndpoint__Url</c>; kept out of <c>ASPNETCORE_URLS</c>, which lists the public endpoints only.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithManagementEndpoint(this IResourceBuilder<ProjectResource> api) =>
+        api.WithHttpEndpoint(port: ApiManagementPort, name: "management", isProxied: false)
+            .WithEndpointsInEnvironment(endpoint => endpoint.Name != "management")
+            .WithEnvironment("ManagementEndpoint__Url", "http://127.0.0.1:" + ApiManagementPort.ToString(CultureInfo.InvariantCulture))
+            .WithHttpHealthCheck("/health/ready", endpointName: "management");
 
     private static IResourceBuilder<ProjectResource> WithRedisClustering(this IResourceBuilder<ProjectResource> project, IResourceBuilder<RedisServerResource> redis) =>
         project
@@ -85,7 +96,7 @@ internal static class ClusterResources
             Path.GetFullPath(Path.Combine(appHostDirectory, "..", "deploy", "prometheus", "rules")),
             TimeSpan.FromSeconds(5),
             Enumerable.Range(0, siloCount).Select(i => $"127.0.0.1:{FirstSiloHttpPort + i}"),
-            $"127.0.0.1:{ApiHttpPort}");
+            $"127.0.0.1:{ApiManagementPort}");
         return path;
     }
 

@@ -9,7 +9,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Observability.GrainTelemetry;
 using Observability.ServiceDefaults.Health;
+using Observability.ServiceDefaults.Hosting;
 using Observability.ServiceDefaults.Telemetry;
+using Observability.ServiceDefaults.Tracing;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -31,20 +33,37 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        var managementPort = ManagementEndpoint.Listen(builder);
+        builder.Services.AddSingleton(new ManagementPort(managementPort));
+        builder.AddInboundTraceContext();
         builder.AddOpenTelemetryDefaults();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthTags.Live]);
         return builder;
     }
 
+    /// <summary>
+    /// Health (<c>/health/live</c>, <c>/health/ready</c>) and <c>/metrics</c>, on the management endpoint where one is
+    /// configured (<see cref="ManagementEndpoint"/>).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<ManagementPort>().Port is { } port)
+        {
+            ManagementEndpoint.Separate(app, port);
+        }
+
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Live) })
-            .DisableHttpMetrics();
+            .DisableHttpMetrics()
+            .OnManagementPort();
         app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) })
-            .DisableHttpMetrics();
-        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
+            .DisableHttpMetrics()
+            .OnManagementPort();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics().OnManagementPort();
         return app;
     }
+
+    /// <summary>The port of the management endpoint, null where the host has none (see <see cref="ManagementEndpoint"/>).</summary>
+    private sealed record ManagementPort(int? Port);
 
     /// <summary>
     /// The tracing pipeline, minus exporters: what the hosts use and what the tests attach an in-memory exporter to.
@@ -54,6 +73,7 @@ public static class ServiceDefaultsExtensions
         {
             options.Filter = context => IsTracedRequest(context.Request.Path);
             options.RecordException = true;
+            options.EnrichWithHttpRequest = InboundTraceContext.LinkUntrustedParent;
         })
         .AddHttpClientInstrumentation()
         .AddOrleansInstrumentation()
@@ -106,7 +126,7 @@ public static class ServiceDefaultsExtensions
                 .AddEnvironmentVariableDetector())
             .WithTracing(tracing =>
             {
-                tracing.AddServiceTracing();
+                tracing.AddServiceTracing().AddInboundSampling();
                 if (otlp && ExporterWanted(configuration, "OTEL_TRACES_EXPORTER"))
                 {
                     tracing.AddOtlpExporter();

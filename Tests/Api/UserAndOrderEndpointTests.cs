@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
 using Observability.Api.Contracts;
 using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
@@ -102,14 +103,17 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
     }
 
     [Fact]
-    public async Task The_openapi_document_and_its_ui_are_served()
+    public async Task The_openapi_document_is_served_and_its_ui_only_in_development()
     {
         var document = await _client.GetStringAsync("/openapi/v1.json", Cancellation);
-        var ui = await _client.GetAsync("/swagger/index.html", Cancellation);
+        var productionUi = await _client.GetAsync("/swagger/index.html", Cancellation);
+        await using var development = await api.StartVariantAsync(web => web.UseEnvironment("Development"));
+        var developmentUi = await development.CreateClient().GetAsync("/swagger/index.html", Cancellation);
 
         Assert.Contains("/api/users/{userId}/orders", document, StringComparison.Ordinal);
         Assert.Contains("PlaceOrder", document, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, productionUi.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, developmentUi.StatusCode);
     }
 
     [Theory]

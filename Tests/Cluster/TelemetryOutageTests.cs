@@ -23,7 +23,7 @@ public sealed partial class TelemetryOutageTests(NoTelemetryBackendStackFixture 
         var durations = await RunLoadAsync(users, 1_500);
 
         var memoryAfter = await RetainedHeapAsync();
-        Assert.True((await stack.Http.GetAsync(new Uri(stack.ApiUrl, "/health/ready"), cancellation)).IsSuccessStatusCode);
+        Assert.True((await stack.Http.GetAsync(new Uri(stack.ApiManagementUrl, "/health/ready"), cancellation)).IsSuccessStatusCode);
         Assert.All(stack.Silos, s => Assert.False(s.Process.HasExited));
         var growth = memoryAfter - memoryBefore;
         ClusterStackExtensions.Report(
@@ -83,7 +83,7 @@ public sealed partial class TelemetryOutageTests(NoTelemetryBackendStackFixture 
     private async Task<double> RetainedHeapAsync()
     {
         var total = 0.0;
-        foreach (var url in stack.Silos.Select(s => s.HttpUrl).Append(stack.ApiUrl))
+        foreach (var url in stack.Silos.Select(s => s.HttpUrl).Append(stack.ApiManagementUrl))
         {
             var metrics = await stack.Http.GetStringAsync(new Uri(url, "/metrics"), TestContext.Current.CancellationToken);
             var generations = HeapAfterLastCollection().Matches(metrics);

@@ -36,6 +36,29 @@ public sealed class DeployConfigTests
     }
 
     [Fact]
+    public async Task Compose_publishes_only_the_public_api_and_the_uis_and_prometheus_scrapes_the_management_port()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
+        Assert.True(exitCode == 0, output);
+        var services = (YamlMappingNode)Parse(output)["services"];
+
+        var published = services.Children
+            .Where(service => ((YamlMappingNode)service.Value).Children.ContainsKey("ports"))
+            .SelectMany(service => ((YamlSequenceNode)service.Value["ports"]).Select(port =>
+                $"{((YamlScalarNode)service.Key).Value}:{((YamlScalarNode)((YamlMappingNode)port)["published"]).Value}"))
+            .Order();
+        var management = ((YamlScalarNode)((YamlMappingNode)services["api"]["environment"])["ManagementEndpoint__Url"]).Value;
+        var apiJob = ((YamlSequenceNode)DeployFiles.Yaml(DeployFiles.PrometheusConfig)["scrape_configs"])
+            .Cast<YamlMappingNode>()
+            .Single(job => ((YamlScalarNode)job["job_name"]).Value == "api");
+        var apiTargets = ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)apiJob["static_configs"])[0])["targets"]).Select(t => ((YamlScalarNode)t).Value);
+
+        Assert.Equal(["api:8080", "grafana:3000", "jaeger:16686", "prometheus:9090"], published);
+        Assert.Equal("http://+:8081", management);
+        Assert.Equal(["api:8081"], apiTargets);
+    }
+
+    [Fact]
     public async Task Promtool_accepts_the_prometheus_config_and_its_rules()
     {
         var config = await ExternalTool.RunAsync("promtool", "prometheus", DeployFiles.Deploy, "check", "config", DeployFiles.PrometheusConfig);

@@ -75,7 +75,7 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
         await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), Cancellation);
 
         var silo = await stack.Http.GetStringAsync(new Uri(stack.SiloUrl, "/metrics"), Cancellation);
-        var api = await stack.Http.GetStringAsync(new Uri(stack.ApiUrl, "/metrics"), Cancellation);
+        var api = await stack.Http.GetStringAsync(new Uri(stack.ApiManagementUrl, "/metrics"), Cancellation);
 
         Assert.Contains("rpc_server_call_duration_seconds_count{otel_scope_name=\"OrleansObservability.Rpc\",rpc_method=\"Observability.Grains.Interfaces.IUserGrain/GetProfileAsync\",rpc_system_name=\"orleans\"}", silo, StringComparison.Ordinal);
         Assert.Contains("db_client_operation_duration_seconds_bucket{", silo, StringComparison.Ordinal);

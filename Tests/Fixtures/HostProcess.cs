@@ -11,6 +11,10 @@ namespace Observability.Tests.Fixtures;
 public sealed class HostProcess : IAsyncDisposable
 {
     private const int KeptLines = 200;
+
+    /// <summary>The environment variables the hosts read their settings from (configuration sections and OTEL_*).</summary>
+    private static readonly string[] HostSettingPrefixes =
+        ["OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Orleans__", "ManagementEndpoint__", "InboundTraceContext__", "SimulatedDatabase__", "Logging__"];
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -92,7 +96,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         // A clean environment for what the hosts read, so the test machine's own settings cannot leak in.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal) || k.StartsWith("Orleans__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+        foreach (var key in info.Environment.Keys.Where(k => HostSettingPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
         {
             info.Environment.Remove(key);
         }

@@ -18,6 +18,12 @@ public sealed record StackOptions
     /// <summary>Start the OTLP backend (Aspire Dashboard) with the hosts, or leave its port closed until <see cref="ProcessStack.StartOtlpBackend"/>.</summary>
     public bool OtlpBackendAtStart { get; init; } = true;
 
+    /// <summary>Honour <c>X-Simulate-Db-Fault</c> on the silos and the API (off, as shipped, when false).</summary>
+    public bool FaultInjection { get; init; } = true;
+
+    /// <summary>Settings for the API process on top of the stack's own (e.g. a sampler or inbound trust).</summary>
+    public IReadOnlyDictionary<string, string> ApiEnvironment { get; init; } = new Dictionary<string, string>();
+
     public bool Redis => Silos > 1;
 }
 
@@ -38,6 +44,9 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly int _dashboardPort = FreePort();
 
     public Uri ApiUrl { get; private set; } = null!;
+
+    /// <summary>The API's management endpoint (<c>ManagementEndpoint__Url</c>): health and <c>/metrics</c>.</summary>
+    public Uri ApiManagementUrl { get; private set; } = null!;
 
     public IReadOnlyList<SiloProcess> Silos { get; private set; } = [];
 
@@ -76,8 +85,11 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Orleans__ClusterId"] = clusterId,
             ["Orleans__ServiceId"] = clusterId,
-            ["SimulatedDatabase__AllowFaultInjection"] = "true",
         };
+        if (options.FaultInjection)
+        {
+            common["SimulatedDatabase__AllowFaultInjection"] = "true";
+        }
 
         if (options.Redis)
         {
@@ -111,7 +123,17 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
 
         Silos = silos;
         ApiUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var apiEnvironment = new Dictionary<string, string>(common) { ["ASPNETCORE_URLS"] = ApiUrl.ToString() };
+        ApiManagementUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var apiEnvironment = new Dictionary<string, string>(common)
+        {
+            ["ASPNETCORE_URLS"] = ApiUrl.ToString(),
+            ["ManagementEndpoint__Url"] = ApiManagementUrl.ToString(),
+        };
+        foreach (var (key, value) in options.ApiEnvironment)
+        {
+            apiEnvironment[key] = value;
+        }
+
         if (!options.Redis)
         {
             apiEnvironment["Orleans__Clustering__Gateways__0"] = $"127.0.0.1:{silos[0].GatewayPort}";
@@ -123,7 +145,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         }
 
         Api = Start("api", api, [], apiEnvironment);
-        await WaitUntilOk(new Uri(ApiUrl, "/health/ready"), "the API to connect to the cluster");
+        await WaitUntilOk(new Uri(ApiManagementUrl, "/health/ready"), "the API to connect to the cluster");
 
         if (options.Prometheus)
         {
@@ -255,7 +277,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         var prometheus = ExternalTool.Require("prometheus", "prometheus");
         var config = Path.Combine(_workDirectory, "prometheus.yml");
         LocalPrometheus.WriteConfig(
-            config, DeployFiles.RulesDirectory, TimeSpan.FromSeconds(1), Silos.Select(s => s.HttpUrl.Authority), ApiUrl.Authority);
+            config, DeployFiles.RulesDirectory, TimeSpan.FromSeconds(1), Silos.Select(s => s.HttpUrl.Authority), ApiManagementUrl.Authority);
         var port = FreePort();
         PrometheusUrl = new Uri($"http://127.0.0.1:{port}");
         Start("prometheus", prometheus,

@@ -46,3 +46,24 @@ internal static class ClusterStackExtensions
 
     public static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 }
+
+/// <summary>
+/// One silo and the API as shipped for production (fault injection off), sampling 10 % of new traces and trusting
+/// inbound trace context from one address only: <see cref="TrustedProxy"/>, which a test connects from.
+/// </summary>
+public sealed class EdgeStackFixture() : ProcessStack(new StackOptions
+{
+    FaultInjection = false,
+    ApiEnvironment = new Dictionary<string, string>
+    {
+        ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+        ["OTEL_TRACES_SAMPLER_ARG"] = SampledRatio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["InboundTraceContext__KnownProxies__0"] = TrustedProxy.ToString(),
+    },
+})
+{
+    public const double SampledRatio = 0.1;
+
+    /// <summary>A loopback address of its own (all of 127.0.0.0/8 is local), so the API can tell this caller apart.</summary>
+    public static readonly System.Net.IPAddress TrustedProxy = System.Net.IPAddress.Parse("127.0.0.2");
+}
