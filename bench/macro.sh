@@ -15,6 +15,7 @@ ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-15}"; DURATION="${DURATION:-15}"; THREA
 KEYS="${KEYS:-2000}"; SCENARIOS="${SCENARIOS:-a b c d e}"
 export KEYS CONNECTIONS
 API=http://127.0.0.1:5080
+API_MANAGEMENT=http://127.0.0.1:5081   # Api/appsettings.json: health and /metrics answer only there
 SILO_HTTP=http://127.0.0.1:5180
 TICKS_PER_SECOND="$(getconf CLK_TCK)"
 out="$(mktemp -d)"
@@ -116,7 +117,7 @@ run() { # label
          Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 "${common[@]}"
        wait_ready $SILO_HTTP/health/ready
        start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API "${common[@]}"
-       wait_ready $API/health/ready
+       wait_ready $API_MANAGEMENT/health/ready
        seq 0 $((KEYS - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
          -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}' ;;
   esac

@@ -53,9 +53,16 @@ public sealed class DeployConfigTests
             .Single(job => ((YamlScalarNode)job["job_name"]).Value == "api");
         var apiTargets = ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)apiJob["static_configs"])[0])["targets"]).Select(t => ((YamlScalarNode)t).Value);
 
+        var loadgenHealth = ((YamlScalarNode)((YamlMappingNode)services["loadgen"]["environment"])["API_HEALTH_URL"]).Value;
+        var dockerfile = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, "Api", "Dockerfile"));
+
         Assert.Equal(["api:8080", "grafana:3000", "jaeger:16686", "prometheus:9090"], published);
         Assert.Equal("http://+:8081", management);
         Assert.Equal(["api:8081"], apiTargets);
+        // Everything that waits on the API's readiness asks the management port: the public one answers 404.
+        Assert.Equal("http://api:8081/health/ready", loadgenHealth);
+        Assert.Contains("ENV ManagementEndpoint__Url=http://+:8081", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("/dev/tcp/127.0.0.1/8081 && printf 'GET /health/ready", dockerfile, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Realistic traffic for the dashboards (compose profile "load"): users update profiles, place orders (some retried
 # with the same Idempotency-Key), list and read them; a few requests are malformed or for unknown users.
-# Runs until the container is stopped. Settings: API_URL, USERS, RATE_PER_SECOND.
+# Runs until the container is stopped. Settings: API_URL, API_HEALTH_URL (the API's management endpoint, where
+# readiness answers), USERS, RATE_PER_SECOND.
 set -u
 api="${API_URL:-http://api:8080}"
+health="${API_HEALTH_URL:-http://api:8081/health/ready}"
 users="${USERS:-200}"
 pause=$(awk "BEGIN { print 1 / ${RATE_PER_SECOND:-20} }")
 
-until curl -fsS -o /dev/null "$api/health/ready"; do echo "waiting for $api"; sleep 2; done
+until curl -fsS -o /dev/null "$health"; do echo "waiting for $health"; sleep 2; done
 
 i=0
 while true; do
