@@ -5,7 +5,8 @@ namespace Observability.GrainTelemetry;
 
 /// <summary>
 /// The filter for the grain calls a silo handles: starts the SERVER span as a child of the context the caller
-/// propagated in the <see cref="RequestContext"/>, and records <c>rpc.server.call.duration</c> in the same stage.
+/// propagated in the <see cref="RequestContext"/>, records <c>rpc.server.call.duration</c> in the same stage, and takes
+/// that context out before Orleans copies the <see cref="RequestContext"/> into the response (<see cref="CallerTraceContext"/>).
 /// </summary>
 internal sealed class IncomingGrainCallTelemetryFilter(
     GrainMethods methods,
@@ -13,11 +14,20 @@ internal sealed class IncomingGrainCallTelemetryFilter(
     Histogram<double>? duration,
     bool recordGrainIds) : IIncomingGrainCallFilter
 {
+    // The keys the propagator writes (traceparent, tracestate, baggage and its legacy ones), as an array to loop over.
+    private readonly string[] _fields = propagator is null ? [] : [.. propagator.Fields];
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
         var method = methods.Of(context);
         var activity = propagator is not null && method.IsTraced ? StartServerSpan(context, method, propagator) : null;
-        return GrainCallInvocation.Invoke(context, method, activity, GrainCallInvocation.Measured(duration, method), recordGrainIds);
+        return GrainCallInvocation.Invoke(
+            context,
+            method,
+            activity,
+            GrainCallInvocation.Measured(duration, method),
+            recordGrainIds,
+            propagator is null ? default : CallerTraceContext.Of(_fields));
     }
 
     private static Activity? StartServerSpan(IIncomingGrainCallContext context, GrainMethod method, DistributedContextPropagator propagator)
@@ -30,7 +40,7 @@ internal sealed class IncomingGrainCallTelemetryFilter(
         }
 
         var activity = ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent)
-            ? method.Source.CreateActivity(name, ActivityKind.Server, parent)
+            ? method.Source.CreateActivity(name, ActivityKind.Server, GrainTraceContext.AsParent(parent))
             : method.Source.CreateActivity(name, ActivityKind.Server, traceParent); // a hierarchical id
         if (activity is null)
         {

@@ -19,7 +19,14 @@ internal static class GrainCallInvocation
     /// <param name="activity">Its span, already started; null for a call with no span.</param>
     /// <param name="duration">The histogram to record it in; null when the call is not measured.</param>
     /// <param name="recordGrainIds">Whether a recorded span carries the grain ids.</param>
-    public static Task Invoke(IGrainCallContext context, GrainMethod method, Activity? activity, Histogram<double>? duration, bool recordGrainIds)
+    /// <param name="callerContext">On a silo, the trace context the caller sent, taken out of the response.</param>
+    public static Task Invoke(
+        IGrainCallContext context,
+        GrainMethod method,
+        Activity? activity,
+        Histogram<double>? duration,
+        bool recordGrainIds,
+        CallerTraceContext callerContext = default)
     {
         if (activity is { IsAllDataRequested: true })
         {
@@ -37,7 +44,7 @@ internal static class GrainCallInvocation
             }
         }
 
-        if (activity is null && duration is null)
+        if (activity is null && duration is null && !callerContext.IsPresent)
         {
             return context.Invoke();
         }
@@ -50,20 +57,21 @@ internal static class GrainCallInvocation
         }
         catch (Exception ex)
         {
-            End(method, activity, duration, start, ex);
+            End(method, activity, duration, start, ex, callerContext);
             throw;
         }
 
         if (call.IsCompletedSuccessfully)
         {
-            End(method, activity, duration, start, null);
+            End(method, activity, duration, start, null, callerContext);
             return call;
         }
 
-        return Awaited(call, method, activity, duration, start);
+        return Awaited(call, method, activity, duration, start, callerContext);
     }
 
-    private static async Task Awaited(Task call, GrainMethod method, Activity? activity, Histogram<double>? duration, long start)
+    private static async Task Awaited(
+        Task call, GrainMethod method, Activity? activity, Histogram<double>? duration, long start, CallerTraceContext callerContext)
     {
         try
         {
@@ -72,16 +80,18 @@ internal static class GrainCallInvocation
         }
         catch (Exception ex)
         {
-            End(method, activity, duration, start, ex);
+            End(method, activity, duration, start, ex, callerContext);
             throw;
         }
 
-        End(method, activity, duration, start, null);
+        End(method, activity, duration, start, null, callerContext);
     }
 
     // The measurement is taken while the span is still current, so an exemplar links it to the span; then the span ends.
-    private static void End(GrainMethod method, Activity? activity, Histogram<double>? duration, long start, Exception? error)
+    private static void End(
+        GrainMethod method, Activity? activity, Histogram<double>? duration, long start, Exception? error, CallerTraceContext callerContext)
     {
+        callerContext.Remove();
         if (duration is not null)
         {
             GrainCallInstruments.Record(duration, method, start, error);

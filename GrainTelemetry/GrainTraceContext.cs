@@ -13,14 +13,27 @@ public static class GrainTraceContext
 {
     /// <summary>
     /// The context the caller of the current grain call propagated, or <c>default</c> when there is none. Read with
-    /// <paramref name="propagator"/>, by default <see cref="DistributedContextPropagator.Current"/>.
+    /// <paramref name="propagator"/>, by default <see cref="DistributedContextPropagator.Current"/>. A sampled context
+    /// is remote; an unsampled one is returned as local (see <see cref="AsParent"/>), so a span started below it is not
+    /// created at all.
     /// </summary>
     public static ActivityContext Parent(DistributedContextPropagator? propagator = null)
     {
         (propagator ?? DistributedContextPropagator.Current).ExtractTraceIdAndState(
             null, RequestContextCarrier.Get, out var traceParent, out var traceState);
-        return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent) ? parent : default;
+        return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent) ? AsParent(parent) : default;
     }
+
+    /// <summary>
+    /// A caller's context as the parent of a span: unchanged where it is sampled; as a local parent where it is not.
+    /// The OpenTelemetry SDK's parent-based sampler then creates no activity (below a remote unsampled parent it
+    /// creates an unrecorded one, only to carry the trace id), and the <see cref="RequestContext"/>, which Orleans sends
+    /// with every call the grain makes, carries the caller's context on to the next hop unchanged.
+    /// </summary>
+    internal static ActivityContext AsParent(in ActivityContext context) =>
+        context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
+            ? context
+            : new ActivityContext(context.TraceId, context.SpanId, context.TraceFlags, context.TraceState, isRemote: false);
 
     /// <summary>
     /// Starts a span as <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> does; where there is no current

@@ -81,7 +81,7 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>The metrics pipeline, minus exporters.</summary>
     public static MeterProviderBuilder AddServiceMetrics(this MeterProviderBuilder metrics) => metrics
-        .AddAspNetCoreInstrumentation()
+        .AddMeter([.. TelemetryConventions.AspNetCoreMeters])
         .AddHttpClientInstrumentation()
         .AddRuntimeInstrumentation()
         .AddOrleansInstrumentation()
@@ -109,16 +109,6 @@ public static class ServiceDefaultsExtensions
         var configuration = builder.Configuration;
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-            if (otlp && ExporterWanted(configuration, "OTEL_LOGS_EXPORTER"))
-            {
-                logging.AddOtlpExporter();
-            }
-        });
-
         builder.Services.AddOpenTelemetry()
             // The host's defaults first, then OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, so the standard variables win.
             .ConfigureResource(resource => resource
@@ -139,6 +129,21 @@ public static class ServiceDefaultsExtensions
                 {
                     metrics.AddOtlpExporter();
                 }
-            });
+            })
+            .WithLogging(
+                logging =>
+                {
+                    // Before the exporter: it gives the logs of unsampled grain calls their trace id first.
+                    logging.AddOrleansInstrumentation();
+                    if (otlp && ExporterWanted(configuration, "OTEL_LOGS_EXPORTER"))
+                    {
+                        logging.AddOtlpExporter();
+                    }
+                },
+                options =>
+                {
+                    options.IncludeFormattedMessage = true;
+                    options.IncludeScopes = true;
+                });
     }
 }

@@ -63,7 +63,7 @@ public sealed class InboundTraceContextTests(ApiFixture api, TelemetryCapture te
         Assert.Equal("vendor=forged", link.Context.TraceState);
         Assert.DoesNotContain(telemetry.Spans, span => span.TraceId == forged.TraceId);
         var call = Assert.Single(await RequestContextRecorder.CallsOfAsync(traceId));
-        Assert.Equal(["traceparent"], call.Keys);
+        Assert.Equal(["traceparent"], call.Request.Keys);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class InboundTraceContextTests(ApiFixture api, TelemetryCapture te
         Assert.Equal(caller.SpanId, server.ParentSpanId);
         Assert.Empty(server.Links);
         var call = Assert.Single(await RequestContextRecorder.CallsOfAsync(caller.TraceId));
-        Assert.Equal("vendor=gateway", call.GetValueOrDefault("tracestate"));
+        Assert.Equal("vendor=gateway", call.Request.GetValueOrDefault("tracestate"));
         Assert.Equal("tenant=contoso", Baggage(call));
     }
 
@@ -96,7 +96,7 @@ public sealed class InboundTraceContextTests(ApiFixture api, TelemetryCapture te
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{description}: {(int)response.StatusCode}");
         var call = Assert.Single(await RequestContextRecorder.CallsOfAsync(response.TraceId()));
-        Assert.Equal(["traceparent"], call.Keys);
+        Assert.Equal(["traceparent"], call.Request.Keys);
     }
 
     [Theory]
@@ -112,7 +112,7 @@ public sealed class InboundTraceContextTests(ApiFixture api, TelemetryCapture te
         var traceId = response.TraceId();
         var call = Assert.Single(await RequestContextRecorder.CallsOfAsync(traceId));
         Assert.Equal(trustedBaggage, Baggage(call));
-        Assert.DoesNotContain("tracestate", call.Keys);
+        Assert.DoesNotContain("tracestate", call.Request.Keys);
         if (name == "traceparent")
         {
             Assert.DoesNotContain(values, value => value.Contains(traceId.ToHexString(), StringComparison.Ordinal));
@@ -148,8 +148,8 @@ public sealed class InboundTraceContextTests(ApiFixture api, TelemetryCapture te
     }
 
     /// <summary>The baggage a grain call carried, without the optional whitespace the propagator writes around '='.</summary>
-    private static string? Baggage(IReadOnlyDictionary<string, string?> call) =>
-        call.GetValueOrDefault("baggage")?.Replace(" ", "", StringComparison.Ordinal);
+    private static string? Baggage(RequestContextRecorder.Call call) =>
+        call.Request.GetValueOrDefault("baggage")?.Replace(" ", "", StringComparison.Ordinal);
 
     private static string Header(ActivityContext context) => $"00-{context.TraceId}-{context.SpanId}-01";
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Observability.Api.Contracts;
-using Observability.ServiceDefaults.Telemetry;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Api;
@@ -140,8 +139,14 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
         Assert.DoesNotContain(userId, metrics, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Dropped_built_in_instruments_are_not_served_while_the_rest_of_their_meters_is()
+    /// <summary>The instruments docs/telemetry.md names as dropped or not collected, by their Prometheus names.</summary>
+    [Theory]
+    [InlineData("orleans_messaging_sent_messages_size")]
+    [InlineData("orleans_messaging_received_messages_size")]
+    [InlineData("orleans_app_requests_latency")]
+    [InlineData("aspnetcore_routing_match_attempts")]
+    [InlineData("aspnetcore_memory_pool")]
+    public async Task A_dropped_built_in_instrument_is_not_served_while_the_rest_of_its_meter_is(string prometheusName)
     {
         var userId = ApiTestClient.NewUserId();
         await _client.PutUserAsync(userId);
@@ -149,13 +154,8 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
 
         var metrics = await _client.GetStringAsync("/metrics", Cancellation);
 
-        // Prometheus names: the instrument name with '.' and '-' as '_', then unit and type suffixes.
-        foreach (var instrument in TelemetryConventions.DroppedInstruments)
-        {
-            Assert.DoesNotContain(instrument.Replace('.', '_').Replace('-', '_'), metrics, StringComparison.Ordinal);
-        }
-
-        // Same Orleans class as the dropped message-size histograms, and the same ASP.NET Core request.
+        Assert.DoesNotContain(prometheusName, metrics, StringComparison.Ordinal);
+        // The same Orleans classes as the dropped Orleans instruments, and the same ASP.NET Core request.
         Assert.Contains("orleans_messaging_sent_header_size_bytes_total{", metrics, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
     }

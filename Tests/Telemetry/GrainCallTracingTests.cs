@@ -57,39 +57,41 @@ public sealed class GrainCallTracingTests(ClusterFixture fixture, TelemetryCaptu
     }
 
     [Fact]
-    public async Task A_call_in_an_unsampled_trace_continues_it_without_recording_or_tagging_a_span()
+    public async Task A_call_in_an_unsampled_trace_continues_it_without_creating_a_span_on_the_silo()
     {
         // The SDK creates no CLIENT span under an unsampled caller; the silo must still see the caller's context, or its
         // SERVER span starts a trace of its own, which the test's always-on sampler (like a ratio sampler, sometimes)
-        // records.
+        // records. Seen as a local parent, that context gets no activity at all: only the RequestContext carries it on.
         using var seen = new WatchedActivities(ActivitySources.ApplicationGrainActivitySourceName);
         var userId = "unsampled-" + Guid.NewGuid().ToString("N");
 
         var traceId = await InUnsampledTraceAsync(() => fixture.Grains.GetGrain<IUserGrain>(userId).GetProfileAsync());
 
-        var server = await seen.SingleAsync(a => a.TraceId == traceId && a.Kind == ActivityKind.Server, "the silo's span of the call, in the caller's trace");
-        Assert.False(server.Recorded);
-        Assert.Empty(server.TagObjects);
-        Assert.DoesNotContain(telemetry.SpansOf(traceId), s => s.Source.Name == ActivitySources.ApplicationGrainActivitySourceName);
+        var server = await seen.RequestAsync(r => r.Parent.TraceId == traceId && r.Kind == ActivityKind.Server, "the silo's span of the call, asked for in the caller's trace");
+        Assert.False(server.Parent.IsRemote);
+        Assert.False(server.Parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded));
+        Assert.DoesNotContain(seen.Stopped, a => a.TraceId == traceId);
         Assert.DoesNotContain(telemetry.Spans, s =>
             s.GetTagItem(SemanticConventions.OrleansRpcTargetId) is string target && target.Contains(userId, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_grain_activated_in_an_unsampled_trace_reads_its_state_in_that_trace()
+    public async Task A_grain_activated_in_an_unsampled_trace_reads_its_state_in_that_trace_without_a_span()
     {
         // Orleans runs an activation's state read on the activation's own loop, parented explicitly under its
         // "activate grain" span. In an unsampled trace that span and the storage span do not exist, so there is no
-        // current activity there; the database span must still continue the request's trace (not recorded), not start
-        // one of its own, which the test's always-on root sampler (like a ratio sampler, sometimes) would record.
+        // current activity there; the database span must still be asked for in the request's trace (and so not be
+        // created), not start one of its own, which the test's always-on root sampler (like a ratio sampler,
+        // sometimes) would record.
         using var seen = new WatchedActivities(DatabaseTelemetry.SourceName);
         var userId = "unsampled-activation-" + Guid.NewGuid().ToString("N");
 
         var traceId = await InUnsampledTraceAsync(() => fixture.Grains.GetGrain<IUserGrain>(userId).GetProfileAsync());
 
-        var read = await seen.SingleAsync(a => a.TraceId == traceId && a.DisplayName == "SELECT users", "the activation's state read, in the caller's trace");
-        Assert.False(read.Recorded);
+        var read = await seen.RequestAsync(r => r.Parent.TraceId == traceId && r.Name == "SELECT users", "the activation's state read, in the caller's trace");
         Assert.Equal(ActivityKind.Client, read.Kind);
+        Assert.False(read.Parent.IsRemote);
+        Assert.DoesNotContain(seen.Stopped, a => a.TraceId == traceId);
     }
 
     /// <summary>
@@ -108,12 +110,14 @@ public sealed class GrainCallTracingTests(ClusterFixture fixture, TelemetryCaptu
     }
 
     /// <summary>
-    /// The activities of one source as they stop, watched only (Sample: None): the OpenTelemetry SDK alone decides
-    /// which activities exist and which are recorded, as in the hosts.
+    /// The activities of one source: every one asked for (with the parent it was asked for under) and every one that
+    /// was created and stopped. Watched only (Sample: None): the OpenTelemetry SDK alone decides which activities exist
+    /// and which are recorded, as in the hosts.
     /// </summary>
     private sealed class WatchedActivities : IDisposable
     {
         private readonly ConcurrentQueue<Activity> _stopped = new();
+        private readonly ConcurrentQueue<Request> _requested = new();
         private readonly ActivityListener _listener;
 
         public WatchedActivities(string sourceName)
@@ -121,18 +125,27 @@ public sealed class GrainCallTracingTests(ClusterFixture fixture, TelemetryCaptu
             _listener = new ActivityListener
             {
                 ShouldListenTo = source => source.Name == sourceName,
-                Sample = (ref _) => ActivitySamplingResult.None,
+                Sample = (ref options) =>
+                {
+                    _requested.Enqueue(new Request(options.Name, options.Kind, options.Parent));
+                    return ActivitySamplingResult.None;
+                },
                 ActivityStopped = _stopped.Enqueue,
             };
             ActivitySource.AddActivityListener(_listener);
         }
 
-        public async Task<Activity> SingleAsync(Func<Activity, bool> match, string what)
+        public IReadOnlyCollection<Activity> Stopped => _stopped;
+
+        public async Task<Request> RequestAsync(Func<Request, bool> match, string what)
         {
-            await Eventually.TrueAsync(() => _stopped.Any(match), what);
-            return Assert.Single(_stopped, a => match(a));
+            await Eventually.TrueAsync(() => _requested.Any(match), what);
+            return Assert.Single(_requested, r => match(r));
         }
 
         public void Dispose() => _listener.Dispose();
+
+        /// <summary>An activity a source was asked to create.</summary>
+        public sealed record Request(string Name, ActivityKind Kind, ActivityContext Parent);
     }
 }
