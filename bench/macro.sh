@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Macro benchmark on one machine: requests/s, latency and CPU per request with wrk over loopback for
 #   (a) a bare Kestrel JSON endpoint (the ceiling), (b) API -> grain -> simulated DB (0 ms) with telemetry off,
-#   (c) the same with full telemetry at 100 % sampling, (d) with 10 % parent-based sampling, (e) metrics only;
-# then p99 at half of each peak, bytes allocated per request, and /metrics scrape time. The scenarios run interleaved, ROUNDS times, and the table
-# gives each one's median, so one noisy interval on this shared machine does not decide a ratio. Scenario a2 (not run
-# by default) is the bare endpoint on the host defaults the API starts from (WebApplication.CreateBuilder, logging).
+#   (c) the same with full telemetry at 100 % sampling, (d) with 10 % parent-based sampling, (e) metrics only,
+#   (f) the Orleans floor: an external cluster client calling the grain in loops, no HTTP (bench/OrleansFloor),
+#   (s) the shipped defaults: Production and the appsettings as committed, telemetry on, no OTLP endpoint;
+# then p99 at half of each peak, bytes allocated per request, and /metrics scrape time. The scenarios run interleaved,
+# ROUNDS times, and the table gives each one's median, so one noisy interval on this shared machine does not decide a
+# ratio. Scenario a2 (not run by default) is the bare endpoint on the host defaults the API starts from
+# (WebApplication.CreateBuilder, logging).
 #   bash bench/macro.sh
-#   ROUNDS=3 WARMUP=15 DURATION=15 THREADS=2 CONNECTIONS=32 KEYS=2000 SCENARIOS="a b c d e" bash bench/macro.sh
+#   ROUNDS=3 WARMUP=15 DURATION=15 THREADS=2 CONNECTIONS=32 KEYS=2000 SCENARIOS="a b c d e f s" bash bench/macro.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-tools wrk
 
 ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-15}"; DURATION="${DURATION:-15}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
-KEYS="${KEYS:-2000}"; SCENARIOS="${SCENARIOS:-a b c d e}"
+KEYS="${KEYS:-2000}"; SCENARIOS="${SCENARIOS:-a b c d e f s}"
 export KEYS CONNECTIONS
 API=http://127.0.0.1:5080
 API_MANAGEMENT=http://127.0.0.1:5081   # Api/appsettings.json: health and /metrics answer only there
@@ -28,6 +31,7 @@ echo "Building Release..."
 dotnet build Silo -c Release -v q -nologo >/dev/null
 dotnet build Api -c Release -v q -nologo >/dev/null
 dotnet build bench/BareApi -c Release -v q -nologo >/dev/null
+dotnet build bench/OrleansFloor -c Release -v q -nologo >/dev/null
 dotnet build bench/AllocationProbe -c Release -v q -nologo >/dev/null
 # A startup hook in every started process reports its allocated bytes from inside (bench/AllocationProbe).
 PROBE="$PWD/bench/AllocationProbe/bin/Release/net10.0/OrleansObservability.AllocationProbe.dll"
@@ -93,10 +97,51 @@ print(round(total / rate))
 PY
 }
 
+# Scenario f: the Orleans floor, an external client calling the grain in loops (bench/OrleansFloor), no HTTP; its
+# calls/s over DURATION and the CPU of the silo and the client over the same interval. Prints "calls/s cpu_us".
+floor() {
+  local before after
+  (exec dotnet bench/OrleansFloor/bin/Release/net10.0/OrleansObservability.OrleansFloor.dll 127.0.0.1:30000 "$KEYS" \
+    "$CONNECTIONS" "$WARMUP" "$DURATION" >"$out/floor.txt" 2>&1) &
+  local client=$!
+  pids+=("$client")
+  until grep -q '^measuring' "$out/floor.txt" 2>/dev/null; do kill -0 "$client" 2>/dev/null || { cat "$out/floor.txt" >&2; return 1; }; sleep 0.05; done
+  before=$(cpu_ticks)
+  until grep -q '^measured' "$out/floor.txt"; do sleep 0.05; done
+  after=$(cpu_ticks)
+  wait "$client"
+  awk -v ticks=$((after - before)) -v hz="$TICKS_PER_SECOND" -v seconds="$DURATION" '
+    / calls\/s$/ { rate=$1 } END { printf "%.0f %.1f\n", rate, 1e6 * ticks / hz / (rate * seconds) }' "$out/floor.txt"
+}
+
 # One scenario: start it, load it, record "label req/s p50 p99 p99_half cpu_us scrape_ms series bytes" in $out/results.
 run() { # label
   local label=$1
+  if [[ $label == f ]]; then
+    start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
+      Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      SimulatedDatabase__MinLatency=00:00:00 SimulatedDatabase__MaxLatency=00:00:00 SimulatedDatabase__SlowCallRate=0 \
+      OTEL_SDK_DISABLED=true
+    wait_ready $SILO_HTTP/health/ready
+    local rps cpu
+    read -r rps cpu < <(floor)
+    echo "f $rps - - - $cpu - - -" | tee -a "$out/results"
+    stop_all
+    return
+  fi
+  if [[ $label == s ]]; then
+    # The shipped defaults: Production, the appsettings as committed (logging, simulated database latency), telemetry
+    # on, no OTLP endpoint; only the addresses this machine needs are set.
+    start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
+      Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 ASPNETCORE_ENVIRONMENT=Production
+    wait_ready $SILO_HTTP/health/ready
+    start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API ASPNETCORE_ENVIRONMENT=Production
+    wait_ready $API_MANAGEMENT/health/ready
+    seq 0 $((KEYS - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
+      -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}'
+  fi
   case $label in
+    s) ;;
     a) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
        wait_ready $API/api/users/load-0 ;;
     a2) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API BARE_HOST=default \
@@ -149,7 +194,8 @@ echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s over $KEYS keys; median of $ROUNDS rounds"
 python3 - "$out/results" <<'PY'
 import statistics, sys
-names = {"a": "a bare Kestrel", "a2": "a2 bare, host", "b": "b telemetry off", "c": "c telemetry 100%", "d": "d telemetry 10%", "e": "e metrics only"}
+names = {"a": "a bare Kestrel", "a2": "a2 bare, host", "b": "b telemetry off", "c": "c telemetry 100%", "d": "d telemetry 10%",
+         "e": "e metrics only", "f": "f Orleans floor", "s": "s shipped"}
 runs = {}
 for line in open(sys.argv[1]):
     label, *values = line.split()
@@ -162,7 +208,8 @@ def median(label, column):
 print(f"{'scenario':<18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99 half ms':>12} {'CPU us/req':>11} {'scrape ms':>10} {'series':>7} {'B/req':>7}   req/s of each round")
 for label in sorted(runs):
     row = [median(label, c) for c in range(8)]
-    cells = [f"{row[0]:8.0f}", f"{row[1]:7.2f}", f"{row[2]:7.2f}", f"{row[3]:12.2f}", f"{row[4]:11.1f}",
+    num = lambda value, spec, width: format(value, spec) if value is not None else f"{'-':>{width}}"
+    cells = [f"{row[0]:8.0f}", num(row[1], "7.2f", 7), num(row[2], "7.2f", 7), num(row[3], "12.2f", 12), f"{row[4]:11.1f}",
              f"{row[5]:10.1f}" if row[5] is not None else f"{'-':>10}", f"{row[6]:7.0f}" if row[6] is not None else f"{'-':>7}",
              f"{row[7]:7.0f}" if row[7] is not None else f"{'-':>7}"]
     print(f"{names[label]:<18} {' '.join(cells)}   {' '.join(v[0] for v in runs[label])}")
@@ -181,4 +228,6 @@ print(f"b/a {ratio('b', 'a')}   c/a {ratio('c', 'a')}" + (f"   b/a2 {ratio('b', 
 print(f"c/b {ratio('c', 'b')}  (100 % sampling: {cost('c')})")
 print(f"d/b {ratio('d', 'b')}  (10 % sampling: {cost('d')})")
 print(f"e/b {ratio('e', 'b')}  (metrics only: {cost('e')})")
+print(f"f/a {ratio('f', 'a')}   b/f {ratio('b', 'f')}  (f: the Orleans floor, an external client, no HTTP)")
+print(f"s/c {ratio('s', 'c')}   s/a {ratio('s', 'a')}  (s: the shipped defaults)")
 PY
