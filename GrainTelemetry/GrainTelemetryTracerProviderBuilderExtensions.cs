@@ -13,18 +13,29 @@ public static class GrainTelemetryTracerProviderBuilderExtensions
     /// <c>Microsoft.Orleans.Lifecycle</c>, <c>Microsoft.Orleans.Storage</c>) and, unless
     /// <see cref="GrainTelemetryOptions.FilterRuntimeNoise"/> is off, the filter that drops the traces Orleans starts on
     /// its own. <c>Microsoft.Orleans.Runtime</c> (membership probes, directory and system-target calls) is left out;
-    /// add it with <c>AddSource</c> if you want those spans inside requests.
+    /// add it with <c>AddSource</c> if you want those spans inside requests. <paramref name="configure"/> leaves out the
+    /// lifecycle or storage spans, for fewer spans per request.
     /// </summary>
     /// <param name="builder">The tracer provider builder.</param>
+    /// <param name="configure">Leaves out the lifecycle or storage spans (<see cref="GrainTracingOptions"/>).</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static TracerProviderBuilder AddOrleansInstrumentation(this TracerProviderBuilder builder)
+    public static TracerProviderBuilder AddOrleansInstrumentation(this TracerProviderBuilder builder, Action<GrainTracingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var options = new GrainTracingOptions();
+        configure?.Invoke(options);
+        builder.AddSource(ActivitySources.ApplicationGrainActivitySourceName);
+        if (options.IncludeLifecycle)
+        {
+            builder.AddSource(ActivitySources.LifecycleActivitySourceName);
+        }
+
+        if (options.IncludeStorage)
+        {
+            builder.AddSource(ActivitySources.StorageActivitySourceName);
+        }
+
         return builder
-            .AddSource(
-                ActivitySources.ApplicationGrainActivitySourceName,
-                ActivitySources.LifecycleActivitySourceName,
-                ActivitySources.StorageActivitySourceName)
             .AddProcessor(sp => sp.GetService<GrainTelemetryOptions>() is { FilterRuntimeNoise: false }
                 ? new PassThroughProcessor()
                 : new OrleansRuntimeNoiseProcessor());
