@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Observability.Api.Cluster;
 using Observability.Grains;
+using Observability.ServiceDefaults.Hosting;
+using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Configuration;
 
@@ -20,7 +22,7 @@ public sealed class StartupValidationTests
         ]);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering();
+            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddApplicationGrains();
         });
@@ -56,5 +58,32 @@ public sealed class StartupValidationTests
         var error = Assert.Throws<InvalidOperationException>(() => builder.AddClusterClient());
 
         Assert.Contains("Orleans__Clustering__Gateways__0=127.0.0.1:30000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:5080", "uses a port the host already serves its public endpoints on")]
+    [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:0", "must name a fixed port")]
+    public void A_management_endpoint_that_cannot_be_told_from_the_public_one_is_refused(string urls, string management, string why)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddInMemoryCollection([new("urls", urls), new(ManagementEndpoint.UrlKey, management)]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ManagementEndpoint.Listen(builder));
+
+        Assert.Contains(ManagementEndpoint.UrlKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_management_endpoint_is_added_to_the_addresses_the_host_listens_on()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddInMemoryCollection([new("http_ports", "8080"), new(ManagementEndpoint.UrlKey, "http://+:8081")]);
+
+        var port = ManagementEndpoint.Listen(builder);
+
+        Assert.Equal(8081, port);
+        Assert.Equal("http://*:8080;http://+:8081", builder.Configuration["urls"]);
+        Assert.True(string.IsNullOrEmpty(builder.Configuration["http_ports"]));
     }
 }

@@ -132,6 +132,10 @@ public sealed class HostProcess : IAsyncDisposable
         {
             // Never started or already reaped.
         }
+        catch (OperationCanceledException)
+        {
+            // Killed but not reaped within the timeout: nothing more to do, and the callers still dispose the rest.
+        }
         finally
         {
             _process.Dispose();

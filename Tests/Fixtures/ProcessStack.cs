@@ -171,9 +171,18 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // Every process is stopped, even if stopping one fails.
+        var failures = new List<Exception>();
         foreach (var process in Enumerable.Reverse(_processes))
         {
-            await process.DisposeAsync();
+            try
+            {
+                await process.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
         }
 
         Http.Dispose();
@@ -187,6 +196,10 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Stopping the stack's processes failed.", failures);
+        }
     }
 
     public async Task WaitUntilOk(Uri url, string what)
