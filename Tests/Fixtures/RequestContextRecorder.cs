@@ -25,6 +25,10 @@ internal static class RequestContextRecorder
         return [.. calls!];
     }
 
+    /// <summary>The grain calls of one trace that have completed so far.</summary>
+    public static IReadOnlyList<Call> CallsOf(ActivityTraceId traceId) =>
+        Calls.TryGetValue(traceId, out var calls) ? [.. calls] : [];
+
     /// <summary>One grain call: its request's context, and the context its response carries (null: none).</summary>
     public sealed record Call(IReadOnlyDictionary<string, string?> Request, IReadOnlyDictionary<string, object>? Response);
 
