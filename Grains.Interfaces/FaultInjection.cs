@@ -15,5 +15,9 @@ public static class FaultInjection
 
     public static void RequestDatabaseFault() => RequestContext.Set(RequestContextKey, true);
 
+    /// <summary>Whether a header value asks for the fault: <c>1</c> or <c>true</c> (any case); anything else does not.</summary>
+    public static bool IsOn(string? headerValue) =>
+        headerValue is "1" || string.Equals(headerValue, "true", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsDatabaseFaultRequested => RequestContext.Get(RequestContextKey) is true;
 }

@@ -5,9 +5,10 @@ namespace Observability.Api.Faults;
 internal static class FaultInjectionMiddleware
 {
     /// <summary>
-    /// Where <c>SimulatedDatabase:AllowFaultInjection</c> is on, a request carrying the
-    /// <see cref="FaultInjection.HeaderName"/> header makes every simulated database operation it causes fail.
-    /// Where it is off (the default) the header is ignored and nothing is added to the pipeline.
+    /// Where <c>SimulatedDatabase:AllowFaultInjection</c> is on, a request whose <see cref="FaultInjection.HeaderName"/>
+    /// header is <c>1</c> or <c>true</c> makes every simulated database operation it causes fail; any other value (<c>0</c>,
+    /// <c>false</c>, empty) asks for nothing. Where it is off (the default) the header is ignored and nothing is added to
+    /// the pipeline.
     /// </summary>
     public static WebApplication UseFaultInjectionHeader(this WebApplication app)
     {
@@ -18,7 +19,7 @@ internal static class FaultInjectionMiddleware
 
         app.Use((context, next) =>
         {
-            if (context.Request.Headers.ContainsKey(FaultInjection.HeaderName))
+            if (context.Request.Headers.TryGetValue(FaultInjection.HeaderName, out var value) && FaultInjection.IsOn(value))
             {
                 FaultInjection.RequestDatabaseFault();
             }

@@ -85,6 +85,33 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
         Assert.DoesNotContain(userId, silo + api, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The instruments docs/telemetry.md names as dropped or not collected, by their Prometheus names, on each host's
+    /// own process (in one test process, hosts share meter names, so this is checked on real processes).
+    /// </summary>
+    [Theory]
+    [InlineData("orleans_messaging_sent_messages_size")]
+    [InlineData("orleans_messaging_received_messages_size")]
+    [InlineData("orleans_app_requests_latency")]
+    [InlineData("aspnetcore_routing_match_attempts")]
+    [InlineData("aspnetcore_memory_pool")]
+    public async Task A_dropped_built_in_instrument_is_not_served_while_the_rest_of_its_meter_is(string prometheusName)
+    {
+        var userId = ApiTestClient.NewUserId();
+        await PutUserAsync(userId);
+        Assert.Equal(HttpStatusCode.OK, (await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), Cancellation)).StatusCode);
+
+        var silo = await stack.Http.GetStringAsync(new Uri(stack.SiloUrl, "/metrics"), Cancellation);
+        var api = await stack.Http.GetStringAsync(new Uri(stack.ApiManagementUrl, "/metrics"), Cancellation);
+
+        Assert.DoesNotContain(prometheusName, silo, StringComparison.Ordinal);
+        Assert.DoesNotContain(prometheusName, api, StringComparison.Ordinal);
+        // The same Orleans class as the dropped Orleans instruments on both hosts, and the same ASP.NET Core request.
+        Assert.Contains("orleans_messaging_sent_header_size_bytes_total{", silo, StringComparison.Ordinal);
+        Assert.Contains("orleans_messaging_sent_header_size_bytes_total{", api, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", api, StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> PutUserAsync(string userId) =>
         stack.Http.PutAsJsonAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), new { displayName = "E2E", email = "e2e@example.com" }, Cancellation);
 }

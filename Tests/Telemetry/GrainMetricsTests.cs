@@ -11,25 +11,35 @@ namespace Observability.Tests.Telemetry;
 public sealed class GrainMetricsTests(ClusterFixture fixture, TelemetryCapture telemetry)
 {
     private static readonly string UserGrainService = typeof(IUserGrain).FullName!;
+    private static readonly string OrderGrainService = typeof(IOrderGrain).FullName!;
     private static readonly ImmutableArray<OrderLine> Lines = [new("SKU-1", 4, 12.5m)];
 
     [Fact]
     public async Task Every_grain_call_is_measured_on_both_sides_per_interface_and_method()
     {
-        var user = await CreateUserAsync();
-        var serverBefore = Calls(GrainTelemetryNames.ServerCallDuration, UserGrainService, "GetProfileAsync");
-        var clientBefore = Calls(GrainTelemetryNames.ClientCallDuration, UserGrainService, "GetProfileAsync");
-
-        for (var i = 0; i < 5; i++)
+        var methods = new[]
         {
-            await user.GetProfileAsync();
-        }
+            (UserGrainService, "UpsertProfileAsync"), (UserGrainService, "GetProfileAsync"), (UserGrainService, "PlaceOrderAsync"),
+            (UserGrainService, "ListOrdersAsync"), (OrderGrainService, "CreateAsync"), (OrderGrainService, "GetAsync"),
+        };
+        var serverBefore = methods.ToDictionary(m => m, m => Calls(GrainTelemetryNames.ServerCallDuration, m.Item1, m.Item2).Count);
+        var clientBefore = methods.ToDictionary(m => m, m => Calls(GrainTelemetryNames.ClientCallDuration, m.Item1, m.Item2).Count);
 
-        var server = Calls(GrainTelemetryNames.ServerCallDuration, UserGrainService, "GetProfileAsync").Skip(serverBefore.Count).ToList();
-        var client = Calls(GrainTelemetryNames.ClientCallDuration, UserGrainService, "GetProfileAsync").Skip(clientBefore.Count).ToList();
-        Assert.Equal(5, server.Count);
-        Assert.Equal(5, client.Count);
-        Assert.All(server.Concat(client), m =>
+        // Every method of both interfaces: four from the client to the user grain, the order grain's CreateAsync from the
+        // user grain, its GetAsync from the user grain's listing and once from the client.
+        var user = await CreateUserAsync();
+        await user.GetProfileAsync();
+        var orderId = Guid.NewGuid();
+        Assert.Equal(PlaceOrderStatus.Placed, (await user.PlaceOrderAsync(new OrderDraft(orderId, Lines))).Status);
+        await user.ListOrdersAsync();
+        await fixture.Grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+
+        var server = methods.ToDictionary(m => m, m => Calls(GrainTelemetryNames.ServerCallDuration, m.Item1, m.Item2).Skip(serverBefore[m]).ToList());
+        var client = methods.ToDictionary(m => m, m => Calls(GrainTelemetryNames.ClientCallDuration, m.Item1, m.Item2).Skip(clientBefore[m]).ToList());
+        Assert.Equal([1, 1, 1, 1, 1, 2], methods.Select(m => server[m].Count));
+        // The client measures the calls it makes; a silo's grains measure none of theirs (the callee's silo does).
+        Assert.Equal([1, 1, 1, 1, 0, 1], methods.Select(m => client[m].Count));
+        Assert.All(server.Values.Concat(client.Values).SelectMany(m => m), m =>
         {
             Assert.Equal("orleans", m.Tag(SemanticConventions.RpcSystemName));
             Assert.Null(m.Tag(SemanticConventions.ErrorType));
