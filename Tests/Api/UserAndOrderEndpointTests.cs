@@ -68,9 +68,9 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
         await _client.PutUserAsync(userId);
         var key = Guid.NewGuid().ToString();
 
-        var first = await PlaceWithKeyAsync(userId, key, quantity: 1);
-        var retry = await PlaceWithKeyAsync(userId, key, quantity: 1);
-        var reusedForAnotherOrder = await PlaceWithKeyAsync(userId, key, quantity: 7);
+        var first = await _client.PlaceOrderWithKeyAsync(userId, key, quantity: 1);
+        var retry = await _client.PlaceOrderWithKeyAsync(userId, key, quantity: 1);
+        var reusedForAnotherOrder = await _client.PlaceOrderWithKeyAsync(userId, key, quantity: 7);
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
@@ -177,15 +177,5 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
         Assert.Contains("rpc_client_call_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain(userId, metrics, StringComparison.Ordinal);
-    }
-
-    private Task<HttpResponseMessage> PlaceWithKeyAsync(string userId, string key, int quantity)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
-        {
-            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-9", quantity, unitPrice = 3m } } }),
-        };
-        request.Headers.Add("Idempotency-Key", key);
-        return _client.SendAsync(request, Cancellation);
     }
 }

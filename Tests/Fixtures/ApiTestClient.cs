@@ -21,5 +21,16 @@ internal static class ApiTestClient
             body ?? new { lines = new[] { new { sku = "SKU-1", quantity = 2, unitPrice = 10.5m } } },
             TestContext.Current.CancellationToken);
 
+    /// <summary>Places an order of <paramref name="quantity"/> × SKU-9 under an <c>Idempotency-Key</c>.</summary>
+    public static async Task<HttpResponseMessage> PlaceOrderWithKeyAsync(this HttpClient client, string userId, string key, int quantity)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
+        {
+            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-9", quantity, unitPrice = 3m } } }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     public static string NewUserId() => "a-" + Guid.NewGuid().ToString("N");
 }
