@@ -93,13 +93,23 @@ public sealed class TelemetryCapture : IDisposable
         public string Series => Instrument + "{" + string.Join(",", Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}")) + "}";
     }
 
+    /// <summary>
+    /// Keeps the most recent <see cref="MaxSpans"/> spans: the whole suite exports about 22,000, so every test's
+    /// traces are kept; bounded, so a longer run cannot grow the test process without limit.
+    /// </summary>
     private sealed class CapturingExporter(ConcurrentQueue<Activity> sink) : BaseExporter<Activity>
     {
+        public const int MaxSpans = 200_000;
+
         public override ExportResult Export(in Batch<Activity> batch)
         {
             foreach (var activity in batch)
             {
                 sink.Enqueue(activity);
+            }
+
+            while (sink.Count > MaxSpans && sink.TryDequeue(out _))
+            {
             }
 
             return ExportResult.Success;

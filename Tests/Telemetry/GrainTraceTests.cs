@@ -50,7 +50,7 @@ public sealed class GrainTraceTests(ClusterFixture fixture, TelemetryCapture tel
     }
 
     [Fact]
-    public async Task Listing_orders_shows_the_fan_out_to_each_order_grain_under_the_user_grain()
+    public async Task Listing_orders_shows_the_parallel_fan_out_to_each_order_grain_under_the_user_grain()
     {
         var user = await CreateUserAsync();
         for (var i = 0; i < 3; i++)
@@ -67,6 +67,10 @@ public sealed class GrainTraceTests(ClusterFixture fixture, TelemetryCapture tel
         var fanOut = trace.Spans.Where(s => s.DisplayName == "IOrderGrain/GetAsync" && s.Kind == ActivityKind.Client).ToList();
         Assert.Equal(3, fanOut.Count);
         Assert.All(fanOut, call => Assert.Same(listServer, trace.ParentOf(call)));
+        // In parallel: every call starts before the first one ends (one after the other, each would start after the
+        // previous one's end). The grain's turn issues all three before any response can run on its scheduler.
+        var firstEnd = fanOut.Min(call => call.StartTimeUtc + call.Duration);
+        Assert.All(fanOut, call => Assert.True(call.StartTimeUtc < firstEnd, $"a call started at {call.StartTimeUtc:O}, after the first ended at {firstEnd:O}"));
     }
 
     [Fact]
