@@ -30,7 +30,7 @@ public static class InboundTraceContext
 
         // Trust by network needs the request's connection while hosting extracts; nothing else needs the accessor.
         var settings = builder.Configuration.GetSection(InboundTraceContextOptions.SectionName).Get<InboundTraceContextOptions>() ?? new();
-        if (!settings.TrustAll && (settings.KnownNetworks.Count > 0 || settings.KnownProxies.Count > 0))
+        if (settings.TrustsByAddress)
         {
             builder.Services.AddHttpContextAccessor();
         }
@@ -48,8 +48,7 @@ public static class InboundTraceContext
     /// <summary>The sampler rule: a trusted caller's sampled flag does not raise the sampling rate unless allowed.</summary>
     public static TracerProviderBuilder AddInboundSampling(this TracerProviderBuilder tracing) =>
         tracing.ConfigureSampler((sp, sampler) =>
-            sp.GetService<IOptions<InboundTraceContextOptions>>()?.Value is { HonorSampledFlag: false } options &&
-            (options.TrustAll || options.KnownNetworks.Count > 0 || options.KnownProxies.Count > 0)
+            sp.GetService<IOptions<InboundTraceContextOptions>>()?.Value is { HonorSampledFlag: false, TrustsAnyone: true }
                 ? new InboundSampler(sampler)
                 : sampler);
 

@@ -29,6 +29,12 @@ public sealed class InboundTraceContextOptions : IValidatableObject
     /// </summary>
     public bool HonorSampledFlag { get; set; }
 
+    /// <summary>Whether some caller's context can be accepted.</summary>
+    internal bool TrustsAnyone => TrustAll || TrustsByAddress;
+
+    /// <summary>Whether trust is decided by the caller's address (which needs the request's connection).</summary>
+    internal bool TrustsByAddress => !TrustAll && (KnownNetworks.Count > 0 || KnownProxies.Count > 0);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var network in KnownNetworks.Where(n => !IPNetwork.TryParse(n, out _)))

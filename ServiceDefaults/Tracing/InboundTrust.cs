@@ -14,13 +14,14 @@ internal sealed class InboundTrust
     public InboundTrust(InboundTraceContextOptions options, IHttpContextAccessor? accessor)
     {
         _all = options.TrustAll;
+        IsPossible = options.TrustsAnyone;
         _networks = [.. options.KnownNetworks.Select(n => IPNetwork.Parse(n))];
         _proxies = [.. options.KnownProxies.Select(p => Normalize(IPAddress.Parse(p)))];
         _accessor = accessor;
     }
 
     /// <summary>Whether any caller can be trusted at all; if not, nothing needs to be looked up per request.</summary>
-    public bool IsPossible => _all || _networks.Length > 0 || _proxies.Length > 0;
+    public bool IsPossible { get; }
 
     /// <summary>The request being handled, as ASP.NET Core hosting extracts its context (before any middleware).</summary>
     public bool IsCurrentRequestTrusted() => _all || (IsPossible && _accessor?.HttpContext is { } context && IsTrusted(context));

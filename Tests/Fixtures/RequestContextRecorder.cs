@@ -37,8 +37,7 @@ internal static class RequestContextRecorder
         public async Task Invoke(IIncomingGrainCallContext context)
         {
             if (RequestContext.Get("traceparent") is not string traceParent ||
-                traceParent.Split('-') is not [_, var traceId, _, _] ||
-                traceId.Length != 32)
+                !ActivityContext.TryParse(traceParent, null, out var caller))
             {
                 await context.Invoke();
                 return;
@@ -51,7 +50,7 @@ internal static class RequestContextRecorder
             }
             finally
             {
-                Calls.GetOrAdd(ActivityTraceId.CreateFromString(traceId), _ => new())
+                Calls.GetOrAdd(caller.TraceId, _ => new())
                     .Enqueue(new Call(request, RequestContextExtensions.Export(copier)));
             }
         }
