@@ -48,14 +48,9 @@ public sealed class ApiTraceTests(ApiFixture api, TelemetryCapture telemetry)
     {
         var userId = ApiTestClient.NewUserId();
         await _client.PutUserAsync(userId);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
-        {
-            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } }),
-        };
-        request.Headers.Add(FaultInjection.HeaderName, "true");
 
         Activity.Current = null;
-        var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await _client.PlaceOrderWithFaultHeaderAsync(userId, "true");
         var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

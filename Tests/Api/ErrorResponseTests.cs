@@ -52,7 +52,6 @@ public sealed class ErrorResponseTests(ApiFixture api)
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string error, string userId)
     {
-        var order = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } });
         switch (error)
         {
             case "a malformed order":
@@ -67,11 +66,7 @@ public sealed class ErrorResponseTests(ApiFixture api)
                 var body = "{\"displayName\":\"" + new string('x', 70 * 1024) + "\",\"email\":\"a@example.com\"}";
                 return await client.PutAsync($"/api/users/{userId}", new StringContent(body, Encoding.UTF8, "application/json"), Cancellation);
             case "a database fault":
-                using (var faulty = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders") { Content = order })
-                {
-                    faulty.Headers.Add("X-Simulate-Db-Fault", "1");
-                    return await client.SendAsync(faulty, Cancellation);
-                }
+                return await client.PlaceOrderWithFaultHeaderAsync(userId, "1");
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(error), error, null);

@@ -93,13 +93,8 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
     {
         var userId = ApiTestClient.NewUserId();
         await _client.PutUserAsync(userId);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
-        {
-            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } }),
-        };
-        request.Headers.TryAddWithoutValidation("X-Simulate-Db-Fault", value);
 
-        var response = await _client.SendAsync(request, Cancellation);
+        var response = await _client.PlaceOrderWithFaultHeaderAsync(userId, value);
 
         Assert.Equal(expected, response.StatusCode);
     }
@@ -112,13 +107,8 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
         using var client = restricted.CreateClient();
         var userId = ApiTestClient.NewUserId();
         await client.PutUserAsync(userId);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
-        {
-            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } }),
-        };
-        request.Headers.Add("X-Simulate-Db-Fault", "1");
 
-        Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(request, Cancellation)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PlaceOrderWithFaultHeaderAsync(userId, "1")).StatusCode);
     }
 
     [Fact]
@@ -126,13 +116,8 @@ public sealed class UserAndOrderEndpointTests(ApiFixture api)
     {
         var userId = ApiTestClient.NewUserId();
         await _client.PutUserAsync(userId);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
-        {
-            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } }),
-        };
-        request.Headers.Add("X-Simulate-Db-Fault", "true");
 
-        var response = await _client.SendAsync(request, Cancellation);
+        var response = await _client.PlaceOrderWithFaultHeaderAsync(userId, "true");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using Observability.Grains.Interfaces;
 
 namespace Observability.Tests.Fixtures;
 
@@ -20,6 +21,17 @@ internal static class ApiTestClient
             $"/api/users/{userId}/orders",
             body ?? new { lines = new[] { new { sku = "SKU-1", quantity = 2, unitPrice = 10.5m } } },
             TestContext.Current.CancellationToken);
+
+    /// <summary>Places a one-line order whose <c>X-Simulate-Db-Fault</c> header is <paramref name="faultHeader"/>.</summary>
+    public static async Task<HttpResponseMessage> PlaceOrderWithFaultHeaderAsync(this HttpClient client, string userId, string faultHeader)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{userId}/orders")
+        {
+            Content = JsonContent.Create(new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 1m } } }),
+        };
+        request.Headers.TryAddWithoutValidation(FaultInjection.HeaderName, faultHeader);
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
 
     /// <summary>Places an order of <paramref name="quantity"/> × SKU-9 under an <c>Idempotency-Key</c>.</summary>
     public static async Task<HttpResponseMessage> PlaceOrderWithKeyAsync(this HttpClient client, string userId, string key, int quantity)
