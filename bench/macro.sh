@@ -36,7 +36,7 @@ dotnet build bench/AllocationProbe -c Release -v q -nologo >/dev/null
 # A startup hook in every started process reports its allocated bytes from inside (bench/AllocationProbe).
 PROBE="$PWD/bench/AllocationProbe/bin/Release/net10.0/OrleansObservability.AllocationProbe.dll"
 
-wait_ready() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
+source bench/lib.sh
 
 start() { # name dir dll env...  (exec: the recorded pid is the dotnet process itself)
   local name=$1 dir=$2 dll=$3; shift 3
@@ -116,56 +116,42 @@ floor() {
 
 # One scenario: start it, load it, record "label req/s p50 p99 p99_half cpu_us scrape_ms series bytes" in $out/results.
 run() { # label
-  local label=$1
-  if [[ $label == f ]]; then
+  local label=$1 common
+  # Scenarios b-f: Production, logging at Warning, the simulated database at 0 ms; then each one's telemetry.
+  local tuned=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+    SimulatedDatabase__MinLatency=00:00:00 SimulatedDatabase__MaxLatency=00:00:00 SimulatedDatabase__SlowCallRate=0)
+  case $label in
+    a) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
+       wait_ready $API/api/users/load-0 ;;
+    a2) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API BARE_HOST=default \
+         ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+       wait_ready $API/api/users/load-0 ;;
+    b|f) common=("${tuned[@]}" OTEL_SDK_DISABLED=true) ;;
+    c) common=("${tuned[@]}" OTEL_TRACES_SAMPLER=parentbased_always_on) ;;
+    d) common=("${tuned[@]}" OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1) ;;
+    e) common=("${tuned[@]}" OTEL_TRACES_SAMPLER=always_off) ;; # attribution: metrics and logs as in (c), no span sampled
+    # The shipped defaults: Production, the appsettings as committed (logging, simulated database latency), telemetry
+    # on, no OTLP endpoint; only the addresses this machine needs are set.
+    s) common=(ASPNETCORE_ENVIRONMENT=Production) ;;
+    *) echo "unknown scenario $label" >&2; return 1 ;;
+  esac
+  if [[ $label != a* ]]; then
     start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
-      Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-      SimulatedDatabase__MinLatency=00:00:00 SimulatedDatabase__MaxLatency=00:00:00 SimulatedDatabase__SlowCallRate=0 \
-      OTEL_SDK_DISABLED=true
+      Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 "${common[@]}"
     wait_ready $SILO_HTTP/health/ready
+  fi
+  if [[ $label == f ]]; then
     local rps cpu
     read -r rps cpu < <(floor)
     echo "f $rps - - - $cpu - - -" | tee -a "$out/results"
     stop_all
     return
   fi
-  if [[ $label == s ]]; then
-    # The shipped defaults: Production, the appsettings as committed (logging, simulated database latency), telemetry
-    # on, no OTLP endpoint; only the addresses this machine needs are set.
-    start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
-      Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 ASPNETCORE_ENVIRONMENT=Production
-    wait_ready $SILO_HTTP/health/ready
-    start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API ASPNETCORE_ENVIRONMENT=Production
+  if [[ $label != a* ]]; then
+    start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API "${common[@]}"
     wait_ready $API_MANAGEMENT/health/ready
-    seq 0 $((KEYS - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
-      -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}'
+    create_load_users "$API" "$KEYS"
   fi
-  case $label in
-    s) ;;
-    a) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API
-       wait_ready $API/api/users/load-0 ;;
-    a2) start bare bench/BareApi/bin/Release/net10.0 OrleansObservability.BareApi.dll ASPNETCORE_URLS=$API BARE_HOST=default \
-         ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
-       wait_ready $API/api/users/load-0 ;;
-    *) local telemetry
-       case $label in
-         b) telemetry=(OTEL_SDK_DISABLED=true) ;;
-         c) telemetry=(OTEL_TRACES_SAMPLER=parentbased_always_on) ;;
-         d) telemetry=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1) ;;
-         e) telemetry=(OTEL_TRACES_SAMPLER=always_off) ;; # attribution: metrics and logs as in (c), no span sampled
-         *) echo "unknown scenario $label" >&2; return 1 ;;
-       esac
-       local common=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
-         SimulatedDatabase__MinLatency=00:00:00 SimulatedDatabase__MaxLatency=00:00:00 SimulatedDatabase__SlowCallRate=0
-         "${telemetry[@]}")
-       start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
-         Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 "${common[@]}"
-       wait_ready $SILO_HTTP/health/ready
-       start api Api/bin/Release/net10.0 OrleansObservability.Api.dll ASPNETCORE_URLS=$API "${common[@]}"
-       wait_ready $API_MANAGEMENT/health/ready
-       seq 0 $((KEYS - 1)) | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
-         -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}' ;;
-  esac
   # Warm-up: every grain activated, and tiered compilation settled (a CPU profile 3 s after a 5 s warm-up still
   # showed 6-9 % of the CPU in the JIT, more with telemetry on, which has more code to compile).
   measure "$API" "$WARMUP" >/dev/null

@@ -30,7 +30,7 @@ trap cleanup EXIT
 dotnet build Silo -c Release -v q -nologo >/dev/null
 dotnet build Api -c Release -v q -nologo >/dev/null
 
-wait_ready() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
+source bench/lib.sh
 
 redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no >"$out/redis.log" 2>&1 & pids+=($!)
 python3 bench/otlp-receiver.py 4319 & pids+=($!)
@@ -100,8 +100,7 @@ echo "prometheus   silo series $(grep -vc '^#' <<<"$metrics"), of which rpc_serv
   "for $(grep '^rpc_server_call_duration_seconds_count' <<<"$metrics" | wc -l) method x error.type combinations"
 
 # CPU per request at a paced rate, each process on its own (user + system time from /proc over the interval).
-seq 0 1999 | xargs -P 8 -I{} curl -s -o /dev/null -X PUT "$API/api/users/load-{}" \
-  -H 'Content-Type: application/json' -d '{"displayName":"Load User","email":"load@example.com"}'
+create_load_users "$API" 2000
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 RATE=$PACED_RATE wrk -t2 -c32 -d10s -s bench/keys.lua "$API" >/dev/null   # warm-up
 silo_before=$(ticks "$silo_pid"); api_before=$(ticks "$api_pid")
