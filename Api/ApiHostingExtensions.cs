@@ -1,4 +1,5 @@
 using Observability.Api.Cluster;
+using Observability.Api.Contracts;
 using Observability.Api.Endpoints;
 using Observability.Api.ErrorHandling;
 using Observability.Api.Faults;
@@ -15,6 +16,7 @@ public static class ApiHostingExtensions
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ApiEndpoints.MaxRequestBodyBytes);
         builder.AddClusterClient();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsTraceId.Add);
         builder.Services.AddExceptionHandler<KnownExceptionHandler>();
         builder.Services.AddOpenApi();

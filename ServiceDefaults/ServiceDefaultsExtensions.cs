@@ -37,6 +37,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton(new ManagementPort(managementPort));
         builder.AddInboundTraceContext();
         builder.AddOpenTelemetryDefaults();
+        RequestDiagnostics.OffWithoutTelemetry(builder);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthTags.Live]);
         return builder;
     }

@@ -10,12 +10,15 @@
 # (WebApplication.CreateBuilder, logging).
 #   bash bench/macro.sh
 #   ROUNDS=3 WARMUP=15 DURATION=15 THREADS=2 CONNECTIONS=32 KEYS=2000 SCENARIOS="a b c d e f s" bash bench/macro.sh
+# EXTRA_ENV="NAME=value ..." adds settings to the silo and the API of every scenario, to measure a lever against the
+# same scenarios without it (e.g. EXTRA_ENV="Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=None").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-tools wrk
 
 ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-15}"; DURATION="${DURATION:-15}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
 KEYS="${KEYS:-2000}"; SCENARIOS="${SCENARIOS:-a b c d e f s}"
+read -r -a extra_env <<<"${EXTRA_ENV:-}"
 export KEYS CONNECTIONS
 API=http://127.0.0.1:5080
 API_MANAGEMENT=http://127.0.0.1:5081   # Api/appsettings.json: health and /metrics answer only there
@@ -135,6 +138,7 @@ run() { # label
     s) common=(ASPNETCORE_ENVIRONMENT=Production) ;;
     *) echo "unknown scenario $label" >&2; return 1 ;;
   esac
+  common+=("${extra_env[@]}")
   if [[ $label != a* ]]; then
     start silo Silo/bin/Release/net10.0 OrleansObservability.Silo.dll ASPNETCORE_URLS=$SILO_HTTP \
       Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 "${common[@]}"

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Orleans.Runtime.Messaging;
 
 namespace Observability.Api.Cluster;
@@ -12,17 +13,28 @@ public static class GrainCallRetry
 {
     private static readonly TimeSpan[] Delays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)];
 
-    public static async Task<T> IdempotentAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Makes <paramref name="call"/> on <paramref name="state"/> (the grain, or the grain and the call's arguments),
+    /// retrying it after a rejection. The call is a static lambda over its state and the state machine is pooled, so
+    /// a request allocates neither a closure nor the wrapper's await.
+    /// </summary>
+    public static ValueTask<T> IdempotentAsync<TState, T>(TState state, Func<TState, Task<T>> call, CancellationToken cancellationToken = default) =>
+        IdempotentAsync(state, call, Delays, cancellationToken);
+
+    /// <summary>As above, with the delays before each retry (their count is the number of retries).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<T> IdempotentAsync<TState, T>(
+        TState state, Func<TState, Task<T>> call, TimeSpan[] delays, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await call();
+                return await call(state);
             }
-            catch (Exception ex) when (IsRejection(ex) && attempt < Delays.Length && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsRejection(ex) && attempt < delays.Length && !cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(Delays[attempt], cancellationToken);
+                await Task.Delay(delays[attempt], cancellationToken);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,7 +31,8 @@ public static class OrderEndpoints
         return app;
     }
 
-    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceOrderAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceOrderAsync(
         string userId,
         PlaceOrderRequest? request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
@@ -60,7 +62,8 @@ public static class OrderEndpoints
         var draft = new OrderDraft(
             idempotencyKey is null ? Guid.CreateVersion7() : OrderIdFor(userId, idempotencyKey),
             [.. lines!.Select(l => l!.ToOrderLine())]);
-        var result = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).PlaceOrderAsync(draft), cancellationToken);
+        var result = await GrainCallRetry.IdempotentAsync(
+            (User: cluster.GetGrain<IUserGrain>(userId), Draft: draft), static call => call.User.PlaceOrderAsync(call.Draft), cancellationToken);
         return result switch
         {
             { Status: PlaceOrderStatus.Placed, Order: { } order } =>
@@ -75,7 +78,8 @@ public static class OrderEndpoints
         };
     }
 
-    public static async Task<Results<Ok<OrderResponse[]>, ValidationProblem, ProblemHttpResult>> ListOrdersAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Results<Ok<OrderResponse[]>, ValidationProblem, ProblemHttpResult>> ListOrdersAsync(
         string userId, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
@@ -83,13 +87,14 @@ public static class OrderEndpoints
             return invalid;
         }
 
-        var orders = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).ListOrdersAsync(), cancellationToken);
+        var orders = await GrainCallRetry.IdempotentAsync(cluster.GetGrain<IUserGrain>(userId), static user => user.ListOrdersAsync(), cancellationToken);
         return orders is null
             ? UserEndpoints.UserNotFound(userId)
             : TypedResults.Ok(orders.OrderBy(o => o.PlacedAt).Select(OrderResponse.From).ToArray());
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
         string orderId, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(orderId, out var id))
@@ -97,7 +102,7 @@ public static class OrderEndpoints
             return RequestValidation.Problem([("orderId", "An order id is a GUID.")])!;
         }
 
-        var order = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IOrderGrain>(id).GetAsync(), cancellationToken);
+        var order = await GrainCallRetry.IdempotentAsync(cluster.GetGrain<IOrderGrain>(id), static order => order.GetAsync(), cancellationToken);
         return order is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found.", detail: $"There is no order '{id}'.")
             : TypedResults.Ok(OrderResponse.From(order));

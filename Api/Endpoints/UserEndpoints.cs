@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Observability.Api.Contracts;
 using Observability.Api.Cluster;
@@ -19,7 +20,8 @@ public static class UserEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<UserProfileResponse>, ValidationProblem, ProblemHttpResult>> GetUserAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Results<Ok<UserProfileResponse>, ValidationProblem, ProblemHttpResult>> GetUserAsync(
         string userId, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
@@ -27,11 +29,12 @@ public static class UserEndpoints
             return invalid;
         }
 
-        var profile = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).GetProfileAsync(), cancellationToken);
+        var profile = await GrainCallRetry.IdempotentAsync(cluster.GetGrain<IUserGrain>(userId), static user => user.GetProfileAsync(), cancellationToken);
         return profile is null ? UserNotFound(userId) : TypedResults.Ok(UserProfileResponse.From(profile));
     }
 
-    public static async Task<Results<Ok<UserProfileResponse>, Created<UserProfileResponse>, ValidationProblem>> PutUserAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Results<Ok<UserProfileResponse>, Created<UserProfileResponse>, ValidationProblem>> PutUserAsync(
         string userId, UserProfileRequest? request, IClusterClient cluster, CancellationToken cancellationToken)
     {
         if (RequestValidation.UserId(userId) is { } invalid)
@@ -49,7 +52,10 @@ public static class UserEndpoints
             return invalidBody;
         }
 
-        var result = await GrainCallRetry.IdempotentAsync(() => cluster.GetGrain<IUserGrain>(userId).UpsertProfileAsync(new UserProfileDraft(request.DisplayName!, request.Email!)), cancellationToken);
+        var result = await GrainCallRetry.IdempotentAsync(
+            (User: cluster.GetGrain<IUserGrain>(userId), Draft: new UserProfileDraft(request.DisplayName!, request.Email!)),
+            static call => call.User.UpsertProfileAsync(call.Draft),
+            cancellationToken);
         var response = UserProfileResponse.From(result.Profile);
         return result.Created ? TypedResults.Created($"/api/users/{userId}", response) : TypedResults.Ok(response);
     }
