@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Observability.Api.Cluster;
 using Observability.Api.Contracts;
 using Observability.Api.Endpoints;
@@ -27,7 +28,14 @@ public static class ApiHostingExtensions
     {
         app.UseTraceResponseHeader();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Problem bodies for empty error responses: no route, a wrong method, a management path on the public port, or
+        // a request body that cannot be read (400, 413, 415, answered before the handler runs). A request to the API's
+        // own resources without a body skips it: every error its handler answers has a body already, and the
+        // middleware would cost each such request its feature, its items and an await (about 470 B).
+        app.UseWhen(
+            static context => context.GetEndpoint()?.Metadata.GetMetadata<ApiEndpoints.Marker>() is null ||
+                              context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false,
+            static other => other.UseStatusCodePages());
         app.UseFaultInjectionHeader();
         if (!app.Environment.IsDevelopment())
         {
