@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Observability.GrainTelemetry.Streams;
 
 namespace Observability.GrainTelemetry;
 
@@ -12,7 +13,8 @@ internal sealed class IncomingGrainCallTelemetryFilter(
     GrainMethods methods,
     DistributedContextPropagator? propagator,
     Histogram<double>? duration,
-    bool recordGrainIds) : IIncomingGrainCallFilter
+    bool recordGrainIds,
+    StreamTelemetry? streams = null) : IIncomingGrainCallFilter
 {
     // The keys the propagator writes (traceparent, tracestate, baggage and its legacy ones), as an array to loop over.
     private readonly string[] _fields = propagator is null ? [] : [.. propagator.Fields];
@@ -20,6 +22,11 @@ internal sealed class IncomingGrainCallTelemetryFilter(
     public Task Invoke(IIncomingGrainCallContext context)
     {
         var method = methods.Of(context);
+        if (method.IsStreamDelivery && streams is not null)
+        {
+            return StreamDelivery.Invoke(context, streams, propagator is null ? default : CallerTraceContext.Of(_fields));
+        }
+
         var activity = propagator is not null && method.IsTraced ? StartServerSpan(context, method, propagator) : null;
         return GrainCallInvocation.Invoke(
             context,

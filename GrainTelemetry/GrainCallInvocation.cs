@@ -99,12 +99,9 @@ internal static class GrainCallInvocation
 
         if (activity is not null)
         {
-            if (error is not null && activity.IsAllDataRequested)
+            if (error is not null)
             {
-                // Status Error, error.type as the RPC conventions ask, and the exception as an event with its stack.
-                activity.SetStatus(ActivityStatusCode.Error, error.Message);
-                activity.SetTag(SemanticConventions.ErrorType, ErrorTypes.Of(error));
-                activity.AddException(error);
+                ErrorTypes.RecordOn(activity, error);
             }
 
             activity.Stop();

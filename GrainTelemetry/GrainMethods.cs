@@ -13,7 +13,8 @@ namespace Observability.GrainTelemetry;
 /// <param name="MetricMethod">The <c>rpc.method</c> of its measurements: <paramref name="RpcMethod"/> or <c>_OTHER</c>.</param>
 /// <param name="IsMeasured">An application grain's method, not excluded: its calls go into the histograms.</param>
 /// <param name="IsTraced">Not excluded: its calls get spans.</param>
-internal sealed record GrainMethod(ActivitySource Source, string RpcMethod, string MetricMethod, bool IsMeasured, bool IsTraced);
+/// <param name="IsStreamDelivery">A pulling agent's delivery of stream events to a consumer grain.</param>
+internal sealed record GrainMethod(ActivitySource Source, string RpcMethod, string MetricMethod, bool IsMeasured, bool IsTraced, bool IsStreamDelivery = false);
 
 /// <summary>
 /// Classifies grain calls the way Orleans' own activity propagation does, so that the library's spans go to the same
@@ -50,7 +51,8 @@ internal sealed class GrainMethods(IOptions<TypeManifestOptions> manifest, Grain
             rpcMethod,
             generated ? rpcMethod : GrainTelemetryNames.OtherMethod,
             IsMeasured: !excluded && ReferenceEquals(source, Application),
-            IsTraced: !excluded);
+            IsTraced: !excluded,
+            IsStreamDelivery: Streams.StreamDelivery.IsDelivery(interfaceType, context.MethodName));
     }
 
     private static ActivitySource SourceFor(Type interfaceType) => interfaceType.Name switch

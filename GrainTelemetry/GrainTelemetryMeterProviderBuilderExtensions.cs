@@ -6,7 +6,8 @@ namespace Observability.GrainTelemetry;
 public static class GrainTelemetryMeterProviderBuilderExtensions
 {
     /// <summary>
-    /// The grain-call duration histograms (<see cref="GrainTelemetryNames.MeterName"/>) and Orleans' own meter,
+    /// The grain-call duration histograms (<see cref="GrainTelemetryNames.MeterName"/>), the stream instruments
+    /// (<see cref="GrainTelemetryNames.MessagingMeterName"/>) and Orleans' own meter,
     /// <c>Microsoft.Orleans</c> (messaging, activations, membership, ...).
     /// </summary>
     /// <param name="builder">The meter provider builder.</param>
@@ -14,7 +15,7 @@ public static class GrainTelemetryMeterProviderBuilderExtensions
     public static MeterProviderBuilder AddOrleansInstrumentation(this MeterProviderBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddMeter(GrainTelemetryNames.MeterName, OrleansMeterName);
+        return builder.AddMeter(GrainTelemetryNames.MeterName, GrainTelemetryNames.MessagingMeterName, OrleansMeterName);
     }
 
     internal const string OrleansMeterName = "Microsoft.Orleans";

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Observability.GrainTelemetry.Streams;
 using Orleans.Serialization.Configuration;
 
 namespace Observability.GrainTelemetry;
@@ -49,13 +50,17 @@ internal static class GrainTelemetryRegistration
         }
 
         DistributedContextPropagator? Propagator(IServiceProvider sp) => tracing ? sp.GetRequiredService<DistributedContextPropagator>() : null;
+        services.TryAddSingleton(sp => new StreamTelemetry(
+            Propagator(sp), metrics ? sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>() : null, options));
+        StreamProviderTelemetry.Decorate(services);
         if (isSilo)
         {
             services.AddSingleton<IIncomingGrainCallFilter>(sp => new IncomingGrainCallTelemetryFilter(
                 sp.GetRequiredService<GrainMethods>(),
                 Propagator(sp),
                 metrics ? sp.GetRequiredService<GrainCallInstruments>().ServerDuration : null,
-                options.RecordGrainIds));
+                options.RecordGrainIds,
+                sp.GetRequiredService<StreamTelemetry>()));
         }
 
         // A silo's grains measure nothing on their outgoing calls (the callee's silo does); a client measures its own.

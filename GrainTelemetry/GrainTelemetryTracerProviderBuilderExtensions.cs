@@ -10,7 +10,8 @@ public static class GrainTelemetryTracerProviderBuilderExtensions
 {
     /// <summary>
     /// The activity sources of grain calls and of the Orleans work done inside them (<c>Microsoft.Orleans.Application</c>,
-    /// <c>Microsoft.Orleans.Lifecycle</c>, <c>Microsoft.Orleans.Storage</c>) and, unless
+    /// <c>Microsoft.Orleans.Lifecycle</c>, <c>Microsoft.Orleans.Storage</c>), of stream events (PRODUCER and CONSUMER
+    /// spans, <see cref="GrainTelemetryNames.StreamsSourceName"/>) and, unless
     /// <see cref="GrainTelemetryOptions.FilterRuntimeNoise"/> is off, the filter that drops the traces Orleans starts on
     /// its own. <c>Microsoft.Orleans.Runtime</c> (membership probes, directory and system-target calls) is left out;
     /// add it with <c>AddSource</c> if you want those spans inside requests. <paramref name="configure"/> leaves out the
@@ -24,7 +25,7 @@ public static class GrainTelemetryTracerProviderBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new GrainTracingOptions();
         configure?.Invoke(options);
-        builder.AddSource(ActivitySources.ApplicationGrainActivitySourceName);
+        builder.AddSource(ActivitySources.ApplicationGrainActivitySourceName, GrainTelemetryNames.StreamsSourceName);
         if (options.IncludeLifecycle)
         {
             builder.AddSource(ActivitySources.LifecycleActivitySourceName);

@@ -14,4 +14,7 @@ public static class StorageNames
 
     /// <summary>State name of orders; it is also the simulated database's collection name.</summary>
     public const string Orders = "orders";
+
+    /// <summary>State name of users' order statistics; also the simulated database's collection name.</summary>
+    public const string Stats = "stats";
 }

@@ -47,6 +47,11 @@ public sealed class UserGrain(
             return new PlaceOrderResult(PlaceOrderStatus.OrderIdTaken, null);
         }
 
+        // Published before the user's list records the order: if the write below fails, the caller's retry finds the
+        // order stored, publishes again and records it, and the consumer counts the order id once.
+        await this.GetStreamProvider(OrderEvents.ProviderName)
+            .GetStream<OrderPlaced>(StreamId.Create(OrderEvents.Namespace, UserId))
+            .OnNextAsync(new OrderPlaced(order.OrderId, UserId, order.Total, order.Lines.Length, order.PlacedAt));
         await state.WriteAsync(new UserState { Profile = state.State.Profile, OrderIds = [.. state.State.OrderIds, order.OrderId] });
         orderMetrics.OrderPlaced(order);
         return new PlaceOrderResult(PlaceOrderStatus.Placed, order);

@@ -11,6 +11,7 @@ namespace Observability.Api.Contracts;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(UserProfileRequest))]
 [JsonSerializable(typeof(UserProfileResponse))]
+[JsonSerializable(typeof(OrderStatsResponse))]
 [JsonSerializable(typeof(PlaceOrderRequest))]
 [JsonSerializable(typeof(OrderResponse))]
 [JsonSerializable(typeof(OrderResponse[]))]

@@ -10,3 +10,10 @@ public sealed record UserProfileResponse(string UserId, string DisplayName, stri
     public static UserProfileResponse From(UserProfile profile) =>
         new(profile.UserId, profile.DisplayName, profile.Email, profile.CreatedAt, profile.UpdatedAt);
 }
+
+/// <summary>Body of <c>GET /api/users/{userId}/stats</c>: counted from the user's order events, so it lags a placement slightly.</summary>
+public sealed record OrderStatsResponse(string UserId, int OrderCount, decimal TotalSpent, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt)
+{
+    public static OrderStatsResponse From(OrderStats stats) =>
+        new(stats.UserId, stats.OrderCount, stats.TotalSpent, stats.FirstOrderAt, stats.LastOrderAt);
+}

@@ -17,6 +17,9 @@ public static class UserEndpoints
         users.MapPut("/{userId}", PutUserAsync)
             .WithName("PutUser")
             .WithSummary("Creates or replaces a user's profile.");
+        users.MapGet("/{userId}/stats", GetStatsAsync)
+            .WithName("GetUserStats")
+            .WithSummary("Reads a user's order statistics, counted from the user's order events (they lag a placement slightly).");
         return app;
     }
 
@@ -58,6 +61,25 @@ public static class UserEndpoints
             cancellationToken);
         var response = UserProfileResponse.From(result.Profile);
         return result.Created ? TypedResults.Created($"/api/users/{userId}", response) : TypedResults.Ok(response);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Results<Ok<OrderStatsResponse>, ValidationProblem, ProblemHttpResult>> GetStatsAsync(
+        string userId, IClusterClient cluster, CancellationToken cancellationToken)
+    {
+        if (RequestValidation.UserId(userId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var stats = await GrainCallRetry.IdempotentAsync(cluster.GetGrain<IUserOrderStatsGrain>(userId), static grain => grain.GetAsync(), cancellationToken);
+        if (stats.OrderCount == 0 &&
+            await GrainCallRetry.IdempotentAsync(cluster.GetGrain<IUserGrain>(userId), static user => user.GetProfileAsync(), cancellationToken) is null)
+        {
+            return UserNotFound(userId);
+        }
+
+        return TypedResults.Ok(OrderStatsResponse.From(stats));
     }
 
     internal static ProblemHttpResult UserNotFound(string userId) =>

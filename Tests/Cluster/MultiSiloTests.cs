@@ -42,6 +42,47 @@ public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task An_orders_event_continues_its_request_trace_on_the_silo_of_the_consumer_grain()
+    {
+        var users = await stack.CreateUsersAsync(12);
+        var placements = new List<(string UserId, string TraceId)>();
+        foreach (var userId in users)
+        {
+            var placed = await stack.Http.PostAsJsonAsync(
+                new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"),
+                new { lines = new[] { new { sku = "SKU-1", quantity = 2, unitPrice = 3m } } },
+                Cancellation);
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+            placements.Add((userId, placed.TraceId().ToHexString()));
+        }
+
+        var crossSilo = 0;
+        foreach (var (userId, traceId) in placements)
+        {
+            var spans = await stack.WaitForTraceAsync(traceId, spans =>
+                DashboardTraces.IsCompleteRequest(spans, "PlaceOrderAsync") && spans.Any(s => s.Name == "UPSERT stats"));
+            var root = DashboardTraces.UnbrokenRoot(spans);
+            Assert.Equal("POST /api/users/{userId}/orders", root.Name);
+            var byId = spans.ToDictionary(s => s.SpanId);
+            var producer = Assert.Single(spans, s => s.Kind == DashboardTraces.ProducerKind);
+            var consumer = Assert.Single(spans, s => s.Kind == DashboardTraces.ConsumerKind);
+            Assert.Equal(("send orders", "process orders"), (producer.Name, consumer.Name));
+            Assert.Equal(producer.SpanId, consumer.ParentSpanId);
+            Assert.Equal("IUserGrain/PlaceOrderAsync", byId[producer.ParentSpanId!].Name);
+            Assert.Equal(consumer.SpanId, byId[Assert.Single(spans, s => s.Name == "UPSERT stats").ParentSpanId!].ParentSpanId);
+            crossSilo += producer.Instance != consumer.Instance ? 1 : 0;
+
+            using var stats = await stack.Http.GetFromJsonAsync<JsonDocument>(new Uri(stack.ApiUrl, $"/api/users/{userId}/stats"), Cancellation);
+            Assert.Equal(1, stats!.RootElement.GetProperty("orderCount").GetInt32());
+            Assert.Equal(6m, stats.RootElement.GetProperty("totalSpent").GetDecimal());
+        }
+
+        // The statistics grain is placed at random: with 12 users on 3 silos, some of its events crossed silos.
+        ClusterStackExtensions.Report($"{crossSilo} of {placements.Count} order events were processed on another silo than their publisher");
+        Assert.True(crossSilo > 0, "every event was processed on its publisher's silo");
+    }
+
+    [Fact]
     public async Task Prometheus_has_grain_call_series_from_every_silo_and_http_series_from_the_api()
     {
         var users = await stack.CreateUsersAsync(24);

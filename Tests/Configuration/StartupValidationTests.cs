@@ -3,7 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Observability.Api.Cluster;
+using Observability.GrainTelemetry;
 using Observability.Grains;
+using Observability.Grains.Interfaces;
 using Observability.ServiceDefaults.Hosting;
 using Observability.Tests.Fixtures;
 
@@ -24,6 +26,7 @@ public sealed class StartupValidationTests
         {
             silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
             silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.AddMemoryStreams(OrderEvents.ProviderName);
             silo.AddApplicationGrains();
         });
         using var host = builder.Build();
@@ -31,6 +34,45 @@ public sealed class StartupValidationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("SimulatedDatabase:MaxLatency", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_without_the_order_events_stream_says_which_setting_is_missing()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
+            silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.AddApplicationGrains();
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OrleansConfigurationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Orleans__Streaming__OrderEvents__ProviderType", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_provider_added_after_the_grain_telemetry_stops_the_silo_and_says_what_to_move()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
+            silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.AddMemoryStreams(OrderEvents.ProviderName);
+            silo.AddGrainTelemetry();
+            silo.AddMemoryStreams("added-late");
+            silo.AddApplicationGrains();
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OrleansConfigurationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("'added-late'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain($"'{OrderEvents.ProviderName}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Call AddGrainTelemetry() after adding stream providers", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

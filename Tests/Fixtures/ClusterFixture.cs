@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Observability.GrainTelemetry;
 using Observability.Grains;
 using Observability.Grains.Database;
+using Observability.Grains.Interfaces;
 using Observability.ServiceDefaults.Hosting;
+using Orleans.Streams;
 using Orleans.TestingHost;
 
 namespace Observability.Tests.Fixtures;
@@ -53,6 +55,7 @@ public abstract class ClusterFixtureBase : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorage(StorageNames.Default);
+            siloBuilder.AddMemoryStreams(OrderEvents.ProviderName);
             siloBuilder.AddGrainTelemetry();
             siloBuilder.AddApplicationGrains();
             siloBuilder.Services.AddGrainInterfaceTypeCache();
@@ -70,6 +73,8 @@ public abstract class ClusterFixtureBase : IAsyncLifetime
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
         {
+            // The API publishes nothing; the tests' client does, to drive the consumer directly.
+            clientBuilder.AddMemoryStreams(OrderEvents.ProviderName, streams => streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly));
             clientBuilder.AddGrainTelemetry();
             clientBuilder.Services.AddGrainInterfaceTypeCache();
         }

@@ -10,6 +10,11 @@ public static class DashboardTraces
     /// <summary>OTLP span kind SERVER.</summary>
     public const int ServerKind = 2;
 
+    /// <summary>OTLP span kinds PRODUCER and CONSUMER.</summary>
+    public const int ProducerKind = 4;
+
+    public const int ConsumerKind = 5;
+
     /// <summary>OTLP status code ERROR.</summary>
     public const int ErrorStatus = 2;
 

@@ -12,26 +12,31 @@ public sealed class RuntimeNoiseTests(IdleClusterFixture fixture, TelemetryCaptu
     private static readonly ActivitySource TestSource = new(TelemetryConventions.ProjectPrefix + ".Tests");
 
     [Fact]
-    public async Task An_idle_cluster_exports_no_runtime_traces_while_request_traces_stay_whole()
+    public async Task An_idle_cluster_with_stream_subscriptions_exports_no_runtime_traces_while_request_traces_stay_whole()
     {
-        using var lifecycleRoots = new RootSpanRecorder(ActivitySources.LifecycleActivitySourceName);
-        var exportedBefore = telemetry.Spans.Select(s => s.SpanId).ToHashSet();
-
         ActivityTraceId requestTrace;
         Activity.Current = null;
         using (var request = TestSource.StartActivity("test request"))
         {
             requestTrace = request!.TraceId;
-            await fixture.Grains.GetGrain<IUserGrain>("idle-" + Guid.NewGuid().ToString("N"))
-                .UpsertProfileAsync(new UserProfileDraft("Idle", "idle@example.com"));
+            var user = fixture.Grains.GetGrain<IUserGrain>("idle-" + Guid.NewGuid().ToString("N"));
+            await user.UpsertProfileAsync(new UserProfileDraft("Idle", "idle@example.com"));
+            await user.PlaceOrderAsync(new OrderDraft(Guid.NewGuid(), [new OrderLine("SKU-1", 1, 1m)]));
         }
 
         Activity.Current = null;
 
-        // Leave the cluster alone until Orleans collects the now idle grain on its own: a trace nobody asked for.
+        // The order's event activates the statistics grain: from now on a stream subscription exists, and the pulling
+        // agents keep polling their queues.
+        await telemetry.WaitForTraceAsync(requestTrace, spans => new TraceTree(spans).DatabaseSpans("UPSERT stats").Count == 1);
+        using var lifecycleRoots = new RootSpanRecorder(ActivitySources.LifecycleActivitySourceName);
+        var exportedBefore = telemetry.Spans.Select(s => s.SpanId).ToHashSet();
+        var pollsBefore = IdleClusterFixture.QueuePolls;
+
+        // Leave the cluster alone until Orleans collects the now idle grains on its own: traces nobody asked for.
         await Eventually.TrueAsync(
-            () => lifecycleRoots.Stopped.Any(),
-            "Orleans to deactivate the idle grain in the background",
+            () => lifecycleRoots.Stopped.Any() && IdleClusterFixture.QueuePolls - pollsBefore >= 50,
+            "Orleans to deactivate an idle grain in the background, and the pulling agents to poll their queues 50 times",
             TimeSpan.FromSeconds(60));
         telemetry.ForceFlush();
 
@@ -43,7 +48,8 @@ public sealed class RuntimeNoiseTests(IdleClusterFixture fixture, TelemetryCaptu
         trace.AssertUnbroken();
         Assert.Equal("test request", trace.Root.DisplayName);
         Assert.Contains(trace.Spans, s => s.Source.Name == ActivitySources.LifecycleActivitySourceName && s.DisplayName == "activate grain");
-        Assert.Single(trace.DatabaseSpans("UPSERT users"));
+        Assert.Equal(2, trace.DatabaseSpans("UPSERT users").Count);
+        Assert.Single(trace.Spans, s => s.DisplayName == "process orders");
     }
 
     /// <summary>Sees the root spans a source starts, whether or not they are exported.</summary>

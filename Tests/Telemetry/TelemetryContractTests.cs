@@ -68,7 +68,7 @@ public sealed partial class TelemetryContractTests(ApiFixture api, TelemetryCapt
             .Select(line => CodeSpan().Match(line).Groups[1].Value)
             .ToList();
 
-        Assert.Equal(6, documentedProjectMetrics.Count);
+        Assert.Equal(9, documentedProjectMetrics.Count);
         Assert.All(documentedProjectMetrics, name => Assert.Contains(name, published));
     }
 
