@@ -4,9 +4,10 @@
 # against the project's).                                             bash bench/micro.sh [--job short] [--filter X]
 # Memory per activated idle grain:                                    bash bench/micro.sh memory [N]
 # /metrics scrape time with the grain-call histograms of N methods:   bash bench/micro.sh scrape [N]
+# Cost and delivery lag of N events on the order stream:              bash bench/micro.sh streams [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "memory" ] || [ "${1:-}" = "scrape" ]; then
+if [ "${1:-}" = "memory" ] || [ "${1:-}" = "scrape" ] || [ "${1:-}" = "streams" ]; then
   exec dotnet run -c Release --project bench/Micro -- "$@"
 fi
 # Every benchmark unless a --filter is given (e.g. --filter '*Propagation*').

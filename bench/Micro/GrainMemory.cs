@@ -1,9 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Observability.GrainTelemetry;
-using Observability.Grains;
-using Observability.Grains.Database;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Bench.Micro;
@@ -17,22 +13,7 @@ internal static class GrainMemory
 {
     public static async Task RunAsync(int count)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 23000);
-            silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.AddGrainTelemetry();
-            silo.AddApplicationGrains();
-            silo.Services.Configure<SimulatedDatabaseOptions>(options =>
-            {
-                options.MinLatency = TimeSpan.Zero;
-                options.MaxLatency = TimeSpan.Zero;
-                options.SlowCallRate = 0;
-            });
-        });
-        using var host = builder.Build();
+        using var host = BenchSilo.Build(21111, 23000);
         await host.StartAsync();
         var grains = host.Services.GetRequiredService<IGrainFactory>();
 

@@ -13,4 +13,10 @@ if (args is ["scrape", ..])
     return;
 }
 
+if (args is ["streams", ..])
+{
+    await StreamPublish.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
