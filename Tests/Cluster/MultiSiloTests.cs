@@ -85,15 +85,23 @@ public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<Cl
     [Fact]
     public async Task Prometheus_has_grain_call_series_from_every_silo_and_http_series_from_the_api()
     {
-        var users = await stack.CreateUsersAsync(24);
-        foreach (var userId in users)
-        {
-            await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"), Cancellation);
-        }
-
+        // Orleans places each new user grain by the silos' load (resource-optimised placement), not round robin, so a
+        // busy silo may get none of a batch: new users keep coming until every silo has handled grain calls.
+        var users = 0;
         await Eventually.TrueAsync(
-            async () => (await QueryAsync("count by (instance) (rpc_server_call_duration_seconds_count{job=\"silo\"})")).Count == stack.Silos.Count,
-            "grain call series from every silo");
+            async () =>
+            {
+                foreach (var userId in await stack.CreateUsersAsync(24))
+                {
+                    await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"), Cancellation);
+                }
+
+                users += 24;
+                return (await QueryAsync("count by (instance) (rpc_server_call_duration_seconds_count{job=\"silo\"})")).Count == stack.Silos.Count;
+            },
+            "grain call series from every silo",
+            TimeSpan.FromSeconds(90));
+        ClusterStackExtensions.Report($"every silo had grain call series after {users} new users");
         var up = new List<(string Instance, string Value)>();
         await Eventually.TrueAsync(async () => (up = await QueryAsync("up")).Count == stack.Silos.Count + 1, "every target to be scraped");
         Assert.All(up, sample => Assert.Equal("1", sample.Value));
