@@ -32,7 +32,7 @@ public static class ApplicationGrainsExtensions
     {
         public void ValidateConfiguration()
         {
-            if (services is not IKeyedServiceProvider keyed || keyed.GetKeyedService(typeof(IStreamProvider), OrderEvents.ProviderName) is null)
+            if (services.GetKeyedService<IStreamProvider>(OrderEvents.ProviderName) is null)
             {
                 throw new OrleansConfigurationException(
                     $"The silo has no stream provider named '{OrderEvents.ProviderName}', on which placed orders are published. " +

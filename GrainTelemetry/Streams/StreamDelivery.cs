@@ -36,7 +36,7 @@ internal static class StreamDelivery
         if (sentAt is { } sent && telemetry.DeliveryLag is { Enabled: true } lag)
         {
             var seconds = Math.Max(0, (DateTime.UtcNow - sent).TotalSeconds);
-            lag.Record(seconds, System(), new(SemanticConventions.MessagingDestinationName, destination), new(SemanticConventions.MessagingConsumerGroupName, consumer));
+            lag.Record(seconds, StreamTelemetry.SystemTag, new(SemanticConventions.MessagingDestinationName, destination), new(SemanticConventions.MessagingConsumerGroupName, consumer));
         }
 
         var activity = telemetry.Propagator is { } propagator ? StartConsumerSpan(propagator, streamId, destination, consumer, messageId) : null;
@@ -67,11 +67,11 @@ internal static class StreamDelivery
                 KeyValuePair<string, object?> operation = new(SemanticConventions.MessagingOperationName, SemanticConventions.OperationProcess);
                 if (error is null)
                 {
-                    duration.Record(elapsed, System(), name, group, operation);
+                    duration.Record(elapsed, StreamTelemetry.SystemTag, name, group, operation);
                 }
                 else
                 {
-                    duration.Record(elapsed, System(), name, group, operation, new(SemanticConventions.ErrorType, ErrorTypes.Of(error)));
+                    duration.Record(elapsed, StreamTelemetry.SystemTag, name, group, operation, new(SemanticConventions.ErrorType, ErrorTypes.Of(error)));
                 }
             }
 
@@ -118,6 +118,4 @@ internal static class StreamDelivery
 
         return null;
     }
-
-    private static KeyValuePair<string, object?> System() => new(SemanticConventions.MessagingSystemName, SemanticConventions.MessagingSystemOrleans);
 }

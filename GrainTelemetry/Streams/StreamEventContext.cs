@@ -10,11 +10,11 @@ internal static class StreamEventContext
     public const string SentAtKey = "oo-sent";
     public const string MessageIdKey = "oo-msg";
 
-    /// <summary>Writes the publication time (UTC ticks) and a new message id into an event's context.</summary>
-    public static string Stamp(Dictionary<string, object> context, DateTime utcNow)
+    /// <summary>Writes the publication time (now, UTC ticks) and a new message id into an event's context.</summary>
+    public static string Stamp(Dictionary<string, object> context)
     {
         var messageId = Guid.CreateVersion7().ToString("N");
-        context[SentAtKey] = utcNow.Ticks;
+        context[SentAtKey] = DateTime.UtcNow.Ticks;
         context[MessageIdKey] = messageId;
         return messageId;
     }

@@ -37,7 +37,7 @@ internal static class StreamProviderTelemetry
                 ? (IQueueAdapterFactory)create(services, key)
                 : inner.KeyedImplementationInstance as IQueueAdapterFactory
                   ?? (IQueueAdapterFactory)ActivatorUtilities.CreateInstance(services, inner.KeyedImplementationType!);
-            return new TracedQueueAdapterFactory(factory, services.GetRequiredService<StreamTelemetry>(), TimeProvider.System);
+            return new TracedQueueAdapterFactory(factory, services.GetRequiredService<StreamTelemetry>());
         }
     }
 

@@ -11,6 +11,10 @@ internal sealed class StreamTelemetry
 {
     internal static readonly ActivitySource Source = new(GrainTelemetryNames.StreamsSourceName, typeof(StreamTelemetry).Assembly.GetName().Version?.ToString());
 
+    /// <summary>The <c>messaging.system.name</c> tag every stream measurement carries.</summary>
+    internal static readonly KeyValuePair<string, object?> SystemTag =
+        new(SemanticConventions.MessagingSystemName, SemanticConventions.MessagingSystemOrleans);
+
     /// <summary>Bucket boundaries of the delivery lag, in seconds: Orleans' pulling agents poll every 100 ms by default.</summary>
     internal static readonly IReadOnlyList<double> LagBoundaries =
         [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60];
@@ -46,7 +50,7 @@ internal sealed class StreamTelemetry
     /// <summary>The attributes a recorded PRODUCER and CONSUMER span share.</summary>
     public static void SetMessagingTags(Activity activity, string operation, string destination, StreamId streamId, string? messageId)
     {
-        activity.SetTag(SemanticConventions.MessagingSystemName, SemanticConventions.MessagingSystemOrleans);
+        activity.SetTag(SystemTag.Key, SystemTag.Value);
         activity.SetTag(SemanticConventions.MessagingDestinationName, destination);
         activity.SetTag(SemanticConventions.MessagingOperationType, operation);
         activity.SetTag(SemanticConventions.MessagingOperationName, operation);

@@ -7,13 +7,13 @@ namespace Observability.GrainTelemetry.Streams;
 /// A stream provider's queue adapter factory, with the adapter it creates wrapped in <see cref="TracedQueueAdapter"/>;
 /// everything else is the provider's own.
 /// </summary>
-internal sealed class TracedQueueAdapterFactory(IQueueAdapterFactory inner, StreamTelemetry telemetry, TimeProvider time) : IQueueAdapterFactory
+internal sealed class TracedQueueAdapterFactory(IQueueAdapterFactory inner, StreamTelemetry telemetry) : IQueueAdapterFactory
 {
     [Obsolete("Use the overload which accepts a CancellationToken.")]
     public Task<IQueueAdapter> CreateAdapter() => CreateAdapter(CancellationToken.None);
 
     public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken) =>
-        new TracedQueueAdapter(await inner.CreateAdapter(cancellationToken), telemetry, time);
+        new TracedQueueAdapter(await inner.CreateAdapter(cancellationToken), telemetry);
 
     public IQueueAdapterCache GetQueueAdapterCache() => inner.GetQueueAdapterCache();
 
@@ -28,7 +28,7 @@ internal sealed class TracedQueueAdapterFactory(IQueueAdapterFactory inner, Stre
 /// PRODUCER span starts here, and its context, the publication time and a message id go into that copy. The pulling
 /// agent imports it again before it delivers the event, so the consumer's span continues this one.
 /// </summary>
-internal sealed class TracedQueueAdapter(IQueueAdapter inner, StreamTelemetry telemetry, TimeProvider time) : IQueueAdapter
+internal sealed class TracedQueueAdapter(IQueueAdapter inner, StreamTelemetry telemetry) : IQueueAdapter
 {
     public string Name => inner.Name;
 
@@ -42,7 +42,7 @@ internal sealed class TracedQueueAdapter(IQueueAdapter inner, StreamTelemetry te
     {
         var destination = streamId.GetNamespace() ?? "";
         var context = requestContext ?? [];
-        var messageId = StreamEventContext.Stamp(context, time.GetUtcNow().UtcDateTime);
+        var messageId = StreamEventContext.Stamp(context);
         using var activity = telemetry.Propagator is { } propagator ? StartProducerSpan(propagator, streamId, destination, messageId, events, context) : null;
         try
         {
@@ -94,16 +94,15 @@ internal sealed class TracedQueueAdapter(IQueueAdapter inner, StreamTelemetry te
         }
 
         var count = events.TryGetNonEnumeratedCount(out var known) ? known : events.Count();
-        KeyValuePair<string, object?> system = new(SemanticConventions.MessagingSystemName, SemanticConventions.MessagingSystemOrleans);
         KeyValuePair<string, object?> name = new(SemanticConventions.MessagingDestinationName, destination);
         KeyValuePair<string, object?> operation = new(SemanticConventions.MessagingOperationName, SemanticConventions.OperationSend);
         if (error is null)
         {
-            sent.Add(count, system, name, operation);
+            sent.Add(count, StreamTelemetry.SystemTag, name, operation);
         }
         else
         {
-            sent.Add(count, system, name, operation, new(SemanticConventions.ErrorType, ErrorTypes.Of(error)));
+            sent.Add(count, StreamTelemetry.SystemTag, name, operation, new(SemanticConventions.ErrorType, ErrorTypes.Of(error)));
         }
     }
 }

@@ -17,19 +17,15 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task A_latency_range_upside_down_stops_the_silo_before_it_starts()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection([
+        using var host = LocalSilo(
+            silo =>
+            {
+                silo.AddMemoryGrainStorage(StorageNames.Default);
+                silo.AddMemoryStreams(OrderEvents.ProviderName);
+                silo.AddApplicationGrains();
+            },
             new("SimulatedDatabase:MinLatency", "00:00:01"),
-            new("SimulatedDatabase:MaxLatency", "00:00:00.5"),
-        ]);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
-            silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.AddMemoryStreams(OrderEvents.ProviderName);
-            silo.AddApplicationGrains();
-        });
-        using var host = builder.Build();
+            new("SimulatedDatabase:MaxLatency", "00:00:00.5"));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
@@ -39,14 +35,11 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task A_silo_without_the_order_events_stream_says_which_setting_is_missing()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseOrleans(silo =>
+        using var host = LocalSilo(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddApplicationGrains();
         });
-        using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OrleansConfigurationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
@@ -56,17 +49,14 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task A_stream_provider_added_after_the_grain_telemetry_stops_the_silo_and_says_what_to_move()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseOrleans(silo =>
+        using var host = LocalSilo(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddMemoryStreams(OrderEvents.ProviderName);
             silo.AddGrainTelemetry();
             silo.AddMemoryStreams("added-late");
             silo.AddApplicationGrains();
         });
-        using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OrleansConfigurationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
@@ -127,5 +117,18 @@ public sealed class StartupValidationTests
         Assert.Equal(8081, port);
         Assert.Equal("http://*:8080;http://+:8081", builder.Configuration["urls"]);
         Assert.True(string.IsNullOrEmpty(builder.Configuration["http_ports"]));
+    }
+
+    /// <summary>A silo host on free loopback ports, with <paramref name="settings"/> and the rest from <paramref name="configure"/>; not started.</summary>
+    private static IHost LocalSilo(Action<ISiloBuilder> configure, params KeyValuePair<string, string?>[] settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: ProcessStack.FreePort(), gatewayPort: ProcessStack.FreePort());
+            configure(silo);
+        });
+        return builder.Build();
     }
 }
