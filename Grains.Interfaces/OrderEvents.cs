@@ -5,7 +5,7 @@ public static class OrderEvents
 {
     /// <summary>
     /// The stream provider's name. Its type comes from configuration on silos
-    /// (<c>Orleans__Streaming__OrderEvents__ProviderType=Memory</c>).
+    /// (<c>Orleans__Streaming__OrderEvents__ProviderType</c>: <c>Memory</c>, or <c>AdoNet</c> for the durable queue in PostgreSQL).
     /// </summary>
     public const string ProviderName = "OrderEvents";
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Observability.Tests.Fixtures;
@@ -17,12 +16,7 @@ public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<Cl
         var traceIds = new List<string>();
         foreach (var userId in users)
         {
-            var placed = await stack.Http.PostAsJsonAsync(
-                new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"),
-                new { lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice = 3m } } },
-                Cancellation);
-            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
-            traceIds.Add(placed.TraceId().ToHexString());
+            traceIds.Add(await stack.PlaceOrderAsync(userId, quantity: 1, unitPrice: 3m));
         }
 
         var siloInstances = new HashSet<string>();
@@ -48,12 +42,7 @@ public sealed class MultiSiloTests(ClusterStackFixture stack) : IClassFixture<Cl
         var placements = new List<(string UserId, string TraceId)>();
         foreach (var userId in users)
         {
-            var placed = await stack.Http.PostAsJsonAsync(
-                new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"),
-                new { lines = new[] { new { sku = "SKU-1", quantity = 2, unitPrice = 3m } } },
-                Cancellation);
-            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
-            placements.Add((userId, placed.TraceId().ToHexString()));
+            placements.Add((userId, await stack.PlaceOrderAsync(userId, quantity: 2, unitPrice: 3m)));
         }
 
         var crossSilo = 0;

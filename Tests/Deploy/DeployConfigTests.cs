@@ -27,12 +27,39 @@ public sealed class DeployConfigTests
         var api = (YamlMappingNode)services["api"];
         Assert.Equal("service_healthy", ((YamlScalarNode)((YamlMappingNode)((YamlMappingNode)api["depends_on"])["silo"])["condition"]).Value);
         Assert.Equal(
-            ["api", "grafana", "jaeger", "loadgen", "prometheus", "redis", "silo"],
+            ["api", "grafana", "jaeger", "loadgen", "postgres", "prometheus", "redis", "silo"],
             services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order());
         var siloEnvironment = (YamlMappingNode)silo["environment"];
         Assert.Equal("Redis", ((YamlScalarNode)siloEnvironment["Orleans__Clustering__ProviderType"]).Value);
         Assert.Equal("Redis", ((YamlScalarNode)siloEnvironment["Orleans__GrainStorage__Default__ProviderType"]).Value);
+        // Streams are the silos' too: the grains publish, and the API's client has no provider for them.
         Assert.DoesNotContain(((YamlMappingNode)api["environment"]).Children.Keys, k => ((YamlScalarNode)k).Value!.StartsWith("Orleans__GrainStorage", StringComparison.Ordinal));
+        Assert.DoesNotContain(((YamlMappingNode)api["environment"]).Children.Keys, k => ((YamlScalarNode)k).Value!.StartsWith("Orleans__Streaming", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Compose_runs_the_order_events_on_postgres_with_the_schema_the_tests_prove()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
+        Assert.True(exitCode == 0, output);
+        var services = (YamlMappingNode)Parse(output)["services"];
+        var silo = (YamlMappingNode)services["silo"];
+        var siloEnvironment = (YamlMappingNode)silo["environment"];
+        var postgres = (YamlMappingNode)services["postgres"];
+        var postgresEnvironment = (YamlMappingNode)postgres["environment"];
+        string Value(YamlMappingNode node, string key) => ((YamlScalarNode)node[key]).Value!;
+
+        Assert.Equal("AdoNet", Value(siloEnvironment, "Orleans__Streaming__OrderEvents__ProviderType"));
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(Value(siloEnvironment, "Orleans__Streaming__OrderEvents__ConnectionString"));
+        Assert.Equal(
+            ("postgres", Value(postgresEnvironment, "POSTGRES_DB"), Value(postgresEnvironment, "POSTGRES_USER"), Value(postgresEnvironment, "POSTGRES_PASSWORD")),
+            (connection.Host, connection.Database, connection.Username, connection.Password));
+        Assert.Equal("service_healthy", ((YamlScalarNode)((YamlMappingNode)((YamlMappingNode)silo["depends_on"])["postgres"])["condition"]).Value);
+
+        // The schema mounted into the image's init directory is the file StreamingSchemaTests and the cluster tests run.
+        // (docker-compose config writes a bind mount as "source:target:mode".)
+        var mount = Assert.Single(((YamlSequenceNode)postgres["volumes"]).Select(v => ((YamlScalarNode)v).Value!.Split(':')), v => v[1].StartsWith("/docker-entrypoint-initdb.d/", StringComparison.Ordinal));
+        Assert.Equal(DeployFiles.StreamingSchema, Path.GetFullPath(mount[0]));
     }
 
     [Fact]

@@ -38,9 +38,16 @@ public static class DashboardTraces
         spans.Any(s => s.Scope == "Microsoft.AspNetCore" && s.Kind == ServerKind) &&
         spans.Any(s => s.Name == $"IUserGrain/{userGrainMethod}" && s.Kind == ServerKind && s.Service == "OrleansObservability.Silo");
 
-    public static async Task<IReadOnlyList<Span>> GetTraceAsync(HttpClient http, Uri dashboard, string traceId)
+    public static Task<IReadOnlyList<Span>> GetTraceAsync(HttpClient http, Uri dashboard, string traceId) =>
+        GetSpansAsync(http, new Uri(dashboard, $"/api/telemetry/traces/{traceId}"));
+
+    /// <summary>The spans of every trace the backend holds.</summary>
+    public static Task<IReadOnlyList<Span>> GetAllSpansAsync(HttpClient http, Uri dashboard) =>
+        GetSpansAsync(http, new Uri(dashboard, "/api/telemetry/traces"));
+
+    private static async Task<IReadOnlyList<Span>> GetSpansAsync(HttpClient http, Uri query)
     {
-        using var response = await http.GetAsync(new Uri(dashboard, $"/api/telemetry/traces/{traceId}"));
+        using var response = await http.GetAsync(query);
         if (!response.IsSuccessStatusCode)
         {
             return [];

@@ -14,6 +14,9 @@ public static class DeployFiles
 
     public static string RulesDirectory => Path.Combine(Deploy, "prometheus", "rules");
 
+    /// <summary>The schema of the durable stream provider's queue (Orleans' AdoNet streams on PostgreSQL).</summary>
+    public static string StreamingSchema => Path.Combine(Deploy, "postgres", "orleans-streaming.sql");
+
     public static IEnumerable<string> Dashboards => Directory.EnumerateFiles(Path.Combine(Deploy, "grafana", "dashboards"), "*.json").Order();
 
     public static JsonObject Dashboard(string path) => (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;

@@ -9,7 +9,10 @@ namespace Observability.Tests.Fixtures;
 /// <summary>What a <see cref="ProcessStack"/> starts.</summary>
 public sealed record StackOptions
 {
-    /// <summary>Silo processes; with more than one, clustering and grain state go to a real redis-server.</summary>
+    /// <summary>
+    /// Silo processes. With more than one (cluster mode), clustering and grain state go to a real redis-server and
+    /// the order events to Orleans' durable AdoNet streams on a real PostgreSQL.
+    /// </summary>
     public int Silos { get; init; } = 1;
 
     /// <summary>Debian's Prometheus scraping every host, with the rules shipped in deploy/prometheus/rules.</summary>
@@ -23,6 +26,9 @@ public sealed record StackOptions
 
     /// <summary>Settings for the API process on top of the stack's own (e.g. a sampler or inbound trust).</summary>
     public IReadOnlyDictionary<string, string> ApiEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Settings for every silo process on top of the stack's own.</summary>
+    public IReadOnlyDictionary<string, string> SiloEnvironment { get; init; } = new Dictionary<string, string>();
 
     public bool Redis => Silos > 1;
 }
@@ -42,6 +48,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "orleans-observability-e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly int _otlpPort = FreePort();
     private readonly int _dashboardPort = FreePort();
+    private Dictionary<string, string> _common = [];
 
     public Uri ApiUrl { get; private set; } = null!;
 
@@ -58,16 +65,22 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
 
     public HostProcess? Redis { get; private set; }
 
+    /// <summary>The order events' queue in cluster mode (the database holds deploy/postgres/orleans-streaming.sql).</summary>
+    public PostgresServer? Postgres { get; private set; }
+
+    /// <summary>The connection string of the stream provider's database, in cluster mode.</summary>
+    public string? StreamsConnectionString { get; private set; }
+
     public HostProcess Api { get; private set; } = null!;
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Every process's recent output, to explain a failure.</summary>
-    public string Diagnostics => string.Join("\n", _processes.Select(p => p.RecentOutput));
+    public string Diagnostics => string.Join("\n", _processes.Append(Postgres?.Process).OfType<HostProcess>().Select(p => p.RecentOutput));
 
     public async ValueTask InitializeAsync()
     {
-        var silo = RequiredFile("SiloAssemblyPath", "build the Silo project");
+        RequiredFile("SiloAssemblyPath", "build the Silo project");
         var api = RequiredFile("ApiAssemblyPath", "build the Api project");
         Directory.CreateDirectory(_workDirectory);
 
@@ -98,27 +111,16 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
                 ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], NoEnvironment);
             common["Orleans__Clustering__ProviderType"] = "Redis";
             common["Orleans__Clustering__ConnectionString"] = $"127.0.0.1:{redisPort}";
+
+            Postgres = await PostgresServer.StartAsync(_workDirectory, FreePort());
+            StreamsConnectionString = await Postgres.CreateDatabaseAsync("orleans", withStreamingSchema: true);
         }
 
+        _common = common;
         var silos = new List<SiloProcess>();
         for (var i = 0; i < options.Silos; i++)
         {
-            var http = new Uri($"http://127.0.0.1:{FreePort()}");
-            var gatewayPort = FreePort();
-            var environment = new Dictionary<string, string>(common)
-            {
-                ["ASPNETCORE_URLS"] = http.ToString(),
-                ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
-                ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(),
-                ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
-            };
-            if (options.Redis)
-            {
-                environment["Orleans__GrainStorage__Default__ProviderType"] = "Redis";
-                environment["Orleans__GrainStorage__Default__ConnectionString"] = common["Orleans__Clustering__ConnectionString"];
-            }
-
-            silos.Add(new SiloProcess(Start($"silo-{i}", silo, [], environment), http, gatewayPort));
+            silos.Add(StartSiloProcess($"silo-{i}", options.SiloEnvironment));
         }
 
         Silos = silos;
@@ -153,6 +155,18 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Starts one more silo process into the cluster, with the stack's settings and <paramref name="environment"/>
+    /// on top (not <see cref="StackOptions.SiloEnvironment"/>), and waits until it is active (it is not added to
+    /// <see cref="Silos"/>).
+    /// </summary>
+    public async Task<SiloProcess> StartSiloAsync(string name, IReadOnlyDictionary<string, string> environment)
+    {
+        var silo = StartSiloProcess(name, environment);
+        await WaitUntilOk(new Uri(silo.HttpUrl, "/health/ready"), $"{name} to be active");
+        return silo;
+    }
+
     /// <summary>Starts the standalone Aspire Dashboard on the OTLP port the hosts export to.</summary>
     public async Task StartOtlpBackend()
     {
@@ -178,6 +192,18 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
             try
             {
                 await process.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (Postgres is not null)
+        {
+            try
+            {
+                await Postgres.DisposeAsync();
             }
             catch (Exception e)
             {
@@ -304,6 +330,33 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         await WaitUntilOk(new Uri(PrometheusUrl, "/-/ready"), "Prometheus to be ready");
     }
 
+    private SiloProcess StartSiloProcess(string name, IReadOnlyDictionary<string, string> extra)
+    {
+        var http = new Uri($"http://127.0.0.1:{FreePort()}");
+        var gatewayPort = FreePort();
+        var environment = new Dictionary<string, string>(_common)
+        {
+            ["ASPNETCORE_URLS"] = http.ToString(),
+            ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
+            ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(),
+            ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
+        };
+        if (options.Redis)
+        {
+            environment["Orleans__GrainStorage__Default__ProviderType"] = "Redis";
+            environment["Orleans__GrainStorage__Default__ConnectionString"] = _common["Orleans__Clustering__ConnectionString"];
+            environment["Orleans__Streaming__OrderEvents__ProviderType"] = "AdoNet";
+            environment["Orleans__Streaming__OrderEvents__ConnectionString"] = StreamsConnectionString!;
+        }
+
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        return new SiloProcess(Start(name, RequiredFile("SiloAssemblyPath", "build the Silo project"), [], environment), http, gatewayPort);
+    }
+
     // An assembly runs from its own directory, as in a container image, so it finds its appsettings.json.
     private HostProcess Start(string name, string program, string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
@@ -318,7 +371,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         return process;
     }
 
-    private static string RequiredFile(string metadataKey, string howToGetIt)
+    internal static string RequiredFile(string metadataKey, string howToGetIt)
     {
         var path = typeof(ProcessStack).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == metadataKey).Value!;

@@ -28,6 +28,17 @@ internal static class ClusterStackExtensions
         return users;
     }
 
+    /// <summary>Places an order of one line (expects 201) and returns the trace id the API answered with.</summary>
+    public static async Task<string> PlaceOrderAsync(this ProcessStack stack, string userId, int quantity, decimal unitPrice)
+    {
+        var placed = await stack.Http.PostAsJsonAsync(
+            new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"),
+            new { lines = new[] { new { sku = "SKU-1", quantity, unitPrice } } },
+            TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, placed.StatusCode);
+        return placed.TraceId().ToHexString();
+    }
+
     /// <summary>GETs every acknowledged order; returns those that are not there.</summary>
     public static async Task<List<Guid>> MissingOrdersAsync(this ProcessStack stack, IEnumerable<Guid> orderIds)
     {
