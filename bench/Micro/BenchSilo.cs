@@ -10,11 +10,12 @@ namespace Observability.Bench.Micro;
 
 /// <summary>
 /// A silo in the benchmark process with the production grain wiring: in-memory storage, the order stream on memory
-/// streams, the simulated database at 0 ms, and the grain telemetry unless left out.
+/// streams (or on AdoNet streams in the PostgreSQL database of <paramref name="streamsConnectionString"/>, which holds
+/// deploy/postgres/orleans-streaming.sql), the simulated database at 0 ms, and the grain telemetry unless left out.
 /// </summary>
 internal static class BenchSilo
 {
-    public static IHost Build(int siloPort, int gatewayPort, bool grainTelemetry = true)
+    public static IHost Build(int siloPort, int gatewayPort, bool grainTelemetry = true, string? streamsConnectionString = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -22,7 +23,19 @@ internal static class BenchSilo
         {
             silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: gatewayPort);
             silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.AddMemoryStreams(OrderEvents.ProviderName);
+            if (streamsConnectionString is null)
+            {
+                silo.AddMemoryStreams(OrderEvents.ProviderName);
+            }
+            else
+            {
+                silo.AddAdoNetStreams(OrderEvents.ProviderName, options =>
+                {
+                    options.Invariant = "Npgsql";
+                    options.ConnectionString = streamsConnectionString;
+                });
+            }
+
             if (grainTelemetry)
             {
                 silo.AddGrainTelemetry();

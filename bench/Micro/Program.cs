@@ -15,7 +15,10 @@ if (args is ["scrape", ..])
 
 if (args is ["streams", ..])
 {
-    await StreamPublish.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000);
+    // bench/micro.sh passes the PostgreSQL database it started for `streams adonet`.
+    await StreamPublish.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000,
+        Environment.GetEnvironmentVariable("BENCH_STREAMS_CONNECTION_STRING"));
     return;
 }
 

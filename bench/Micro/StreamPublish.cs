@@ -10,28 +10,30 @@ using Orleans.Streams;
 namespace Observability.Bench.Micro;
 
 /// <summary>
-/// What an event on the order stream costs: a silo in this process with memory streams, the statistics grain as the
+/// What an event on the order stream costs: a silo in this process with memory streams (or AdoNet streams on a
+/// PostgreSQL that bench/micro.sh starts: <c>streams [N] adonet</c>), the statistics grain as the
 /// consumer and the simulated database at 0 ms, N events published by the silo's client at a steady 500 a second (one
 /// stream per user, 200 users). Per configuration: the publish call's time (median, p99), the bytes the process
 /// allocates per event while publishing and consuming at that rate (publication, delivery, the consumer's state write,
 /// and the pulling agents' polling), and the delivery lag the library records (median, p99).
 /// The configurations: no grain telemetry; the library with no tracer provider; the library with every span recorded.
-/// <c>bash bench/micro.sh streams [N]</c>
+/// <c>bash bench/micro.sh streams [N] [adonet]</c>
 /// </summary>
 internal static class StreamPublish
 {
     private const int Users = 200;
     private const int EventsPerSecond = 500;
 
-    public static async Task RunAsync(int events)
+    public static async Task RunAsync(int events, string? streamsConnectionString)
     {
+        Console.WriteLine(streamsConnectionString is null ? "memory streams" : "AdoNet streams on PostgreSQL");
         foreach (var (name, telemetry, traced) in new[] { ("no grain telemetry", false, false), ("library, no spans", true, false), ("library, 100 % spans", true, true) })
         {
-            await RunOneAsync(name, telemetry, traced, events);
+            await RunOneAsync(name, telemetry, traced, events, streamsConnectionString);
         }
     }
 
-    private static async Task RunOneAsync(string name, bool telemetry, bool traced, int events)
+    private static async Task RunOneAsync(string name, bool telemetry, bool traced, int events, string? streamsConnectionString)
     {
         using var tracing = traced
             ? Sdk.CreateTracerProviderBuilder().AddOrleansInstrumentation().SetSampler(new AlwaysOnSampler()).Build()
@@ -56,7 +58,7 @@ internal static class StreamPublish
         });
         lagListener.Start();
 
-        using var host = BenchSilo.Build(21112, 23001, grainTelemetry: telemetry);
+        using var host = BenchSilo.Build(21112, 23001, grainTelemetry: telemetry, streamsConnectionString);
         await host.StartAsync();
         var client = host.Services.GetRequiredService<IClusterClient>();
         var streams = Enumerable.Range(0, Users)
