@@ -22,11 +22,8 @@ public sealed class SimulatedDatabase(
         try
         {
             var settings = options.CurrentValue;
-            var latency = NextLatency(settings);
-            if (latency > TimeSpan.Zero)
-            {
-                await Task.Delay(latency, timeProvider);
-            }
+            // A zero latency needs no guard: Task.Delay returns a completed task for it and creates no timer.
+            await Task.Delay(NextLatency(settings), timeProvider);
 
             ThrowIfFailing(settings, operation, collection);
             try

@@ -23,8 +23,44 @@ public sealed class GrainInterfaceTypeCacheTests(ClusterFixture fixture)
                 ? fromAttributes
                 : resolver.GetGrainInterfaceTypeByConvention(grainInterface);
 
-        Assert.IsType<GrainInterfaceTypeCache>(providers[0]);
+        var cache = Assert.IsType<GrainInterfaceTypeCache>(providers[0]);
+        Assert.True(cache.TryGetGrainInterfaceType(grainInterface, out var cached), "the cache did not answer");
+        Assert.Equal(uncached, cached);
         Assert.Equal(uncached, resolver.GetGrainInterfaceType(grainInterface));
-        Assert.Equal(uncached, resolver.GetGrainInterfaceType(grainInterface));
+    }
+
+    [Fact]
+    public void The_cache_asks_the_other_providers_once_per_type_and_leaves_generic_interfaces_to_orleans()
+    {
+        var counting = new CountingProvider();
+        var services = new ServiceCollection()
+            .AddSingleton<IGrainInterfaceTypeProvider>(counting)
+            .AddGrainInterfaceTypeCache()
+            .BuildServiceProvider();
+        var cache = services.GetServices<IGrainInterfaceTypeProvider>().OfType<GrainInterfaceTypeCache>().Single();
+
+        Assert.True(cache.TryGetGrainInterfaceType(typeof(IUserGrain), out var first));
+        Assert.True(cache.TryGetGrainInterfaceType(typeof(IUserGrain), out var second));
+        Assert.False(cache.TryGetGrainInterfaceType(typeof(IGrainObserverOf<string>), out _));
+
+        Assert.Equal((CountingProvider.Answer, CountingProvider.Answer), (first, second));
+        Assert.Equal(1, counting.Calls);
+    }
+
+    public interface IGrainObserverOf<T> : IGrainObserver;
+
+    /// <summary>Answers every type with one value, counting the questions.</summary>
+    private sealed class CountingProvider : IGrainInterfaceTypeProvider
+    {
+        public static readonly GrainInterfaceType Answer = GrainInterfaceType.Create("counted");
+
+        public int Calls { get; private set; }
+
+        public bool TryGetGrainInterfaceType(Type type, out GrainInterfaceType grainInterfaceType)
+        {
+            Calls++;
+            grainInterfaceType = Answer;
+            return true;
+        }
     }
 }
