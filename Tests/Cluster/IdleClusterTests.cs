@@ -10,7 +10,7 @@ public sealed class IdleClusterStackFixture() : ProcessStack(new StackOptions { 
 /// <summary>
 /// The process-level counterpart of RuntimeNoiseTests, on the durable stream provider: the AdoNet pulling agent reads
 /// its queue in PostgreSQL ten times a second (Npgsql would trace each read if its source were recorded), membership
-/// and the directory run on Redis, and none of it starts a trace.
+/// and the directory run on Redis, health probes and metric scrapes arrive, and none of it starts a trace.
 /// </summary>
 public sealed class IdleClusterTests(IdleClusterStackFixture stack) : IClassFixture<IdleClusterStackFixture>
 {
@@ -18,17 +18,32 @@ public sealed class IdleClusterTests(IdleClusterStackFixture stack) : IClassFixt
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task An_idle_cluster_reading_its_postgres_stream_queue_exports_no_traces()
+    public async Task An_idle_cluster_reading_its_postgres_stream_queue_and_probed_for_health_and_metrics_exports_no_traces()
     {
         // One order first: its event activates the statistics grain, so a stream subscription exists.
         var (userId, firstTrace) = await PlaceOrderAsync();
         var before = (await DashboardTraces.GetAllSpansAsync(stack.Http, stack.DashboardUrl)).Select(s => s.TraceId).ToHashSet();
         var pollsBefore = await QueueReadsAsync();
 
+        // Meanwhile probes and scrapers call every host's health and metrics endpoints, which are not traced either.
+        var probes = 0;
         await Eventually.TrueAsync(
-            async () => await QueueReadsAsync() - pollsBefore >= Polls,
+            async () =>
+            {
+                foreach (var url in stack.Silos.Select(s => s.HttpUrl).Append(stack.ApiManagementUrl))
+                {
+                    foreach (var path in new[] { "/health/live", "/health/ready", "/metrics" })
+                    {
+                        Assert.True((await stack.Http.GetAsync(new Uri(url, path), Cancellation)).IsSuccessStatusCode, $"{url}{path}");
+                        probes++;
+                    }
+                }
+
+                return await QueueReadsAsync() - pollsBefore >= Polls;
+            },
             $"the pulling agent to read its PostgreSQL queue {Polls} times",
             TimeSpan.FromSeconds(60));
+        Assert.True(probes >= 9, $"{probes} health and metrics calls");
 
         // A last read of that user (its grain is active: no activation trace): once the silo's span of it is in the
         // backend, so is everything the silos exported before it.

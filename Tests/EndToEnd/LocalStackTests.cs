@@ -50,6 +50,36 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
     [Fact]
     public async Task A_requested_database_fault_is_a_503_whose_trace_id_finds_the_failed_grain_span()
     {
+        var (response, traceId) = await PlaceOrderWithDatabaseFaultAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var spans = await stack.WaitForTraceAsync(traceId, spans => DashboardTraces.IsCompleteRequest(spans, "PlaceOrderAsync"));
+        Assert.Equal(DashboardTraces.ErrorStatus, Assert.Single(spans, s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == DashboardTraces.ServerKind).StatusCode);
+        Assert.Equal(DashboardTraces.ErrorStatus, Assert.Single(spans, s => s.Scope == "Microsoft.AspNetCore").StatusCode);
+    }
+
+    [Fact]
+    public async Task The_503_warning_reaches_the_otlp_backend_logs_in_its_request_trace()
+    {
+        var (response, traceId) = await PlaceOrderWithDatabaseFaultAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+
+        IReadOnlyList<DashboardLogs.LogRecord> logs = [];
+        await Eventually.TrueAsync(
+            async () => (logs = (await DashboardLogs.GetAllAsync(stack.Http, stack.DashboardUrl)).Where(l => l.TraceId == traceId).ToList())
+                .Any(l => l.Service == "OrleansObservability.Api" && l.Severity == "Warning"),
+            $"the API's warning for trace {traceId} in the OTLP backend's logs");
+
+        var warning = Assert.Single(logs, l => l.Service == "OrleansObservability.Api" && l.Severity == "Warning");
+        Assert.Equal("Request failed in the backend; answering 503.", warning.Body);
+        Assert.Equal("Observability.Api.ErrorHandling.KnownExceptionHandler", warning.Category);
+        // The log belongs to a span of the request, which the backend holds.
+        var spans = await stack.WaitForTraceAsync(traceId, spans => spans.Any(s => s.SpanId == warning.SpanId));
+        Assert.Equal("OrleansObservability.Api", Assert.Single(spans, s => s.SpanId == warning.SpanId).Service);
+    }
+
+    private async Task<(HttpResponseMessage Response, string TraceId)> PlaceOrderWithDatabaseFaultAsync()
+    {
         var userId = ApiTestClient.NewUserId();
         await PutUserAsync(userId);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(stack.ApiUrl, $"/api/users/{userId}/orders"))
@@ -60,11 +90,9 @@ public sealed class LocalStackTests(LocalStackFixture stack) : IClassFixture<Loc
 
         var response = await stack.Http.SendAsync(request, Cancellation);
         var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Cancellation);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var spans = await stack.WaitForTraceAsync(problem!["traceId"].ToString()!, spans => DashboardTraces.IsCompleteRequest(spans, "PlaceOrderAsync"));
-        Assert.Equal(DashboardTraces.ErrorStatus, Assert.Single(spans, s => s.Name == "IUserGrain/PlaceOrderAsync" && s.Kind == DashboardTraces.ServerKind).StatusCode);
-        Assert.Equal(DashboardTraces.ErrorStatus, Assert.Single(spans, s => s.Scope == "Microsoft.AspNetCore").StatusCode);
+        var traceId = problem!["traceId"].ToString()!;
+        Assert.Equal(response.TraceId().ToHexString(), traceId);
+        return (response, traceId);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public static class DashboardTraces
     /// <summary>OTLP span kind SERVER.</summary>
     public const int ServerKind = 2;
 
+    /// <summary>OTLP span kind CLIENT.</summary>
+    public const int ClientKind = 3;
+
     /// <summary>OTLP span kinds PRODUCER and CONSUMER.</summary>
     public const int ProducerKind = 4;
 
@@ -86,7 +89,7 @@ public static class DashboardTraces
         return spans;
     }
 
-    private static string? Attribute(JsonElement owner, string key) =>
+    internal static string? Attribute(JsonElement owner, string key) =>
         owner.TryGetProperty("attributes", out var attributes)
             ? attributes.EnumerateArray()
                 .Where(a => a.GetProperty("key").GetString() == key)
