@@ -19,7 +19,7 @@ public sealed class DeployConfigTests
     {
         var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
         Assert.True(exitCode == 0, output);
-        var services = (YamlMappingNode)Parse(output)["services"];
+        var services = (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
 
         var silo = (YamlMappingNode)services["silo"];
         Assert.False(silo.Children.ContainsKey("ports"), "a scalable service must not publish fixed host ports");
@@ -42,7 +42,7 @@ public sealed class DeployConfigTests
     {
         var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
         Assert.True(exitCode == 0, output);
-        var services = (YamlMappingNode)Parse(output)["services"];
+        var services = (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
         var silo = (YamlMappingNode)services["silo"];
         var siloEnvironment = (YamlMappingNode)silo["environment"];
         var postgres = (YamlMappingNode)services["postgres"];
@@ -67,7 +67,7 @@ public sealed class DeployConfigTests
     {
         var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
         Assert.True(exitCode == 0, output);
-        var services = (YamlMappingNode)Parse(output)["services"];
+        var services = (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
 
         var published = services.Children
             .Where(service => ((YamlMappingNode)service.Value).Children.ContainsKey("ports"))
@@ -189,11 +189,4 @@ public sealed class DeployConfigTests
 
     private static HashSet<string> ProvisionedDatasourceUids() =>
         [.. ((YamlSequenceNode)DeployFiles.Yaml(DatasourcesFile)["datasources"]).Cast<YamlMappingNode>().Select(d => ((YamlScalarNode)d["uid"]).Value!)];
-
-    private static YamlMappingNode Parse(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
 }

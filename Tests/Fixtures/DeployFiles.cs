@@ -14,6 +14,21 @@ public static class DeployFiles
 
     public static string RulesDirectory => Path.Combine(Deploy, "prometheus", "rules");
 
+    public static string Kubernetes => Path.Combine(Deploy, "kubernetes");
+
+    /// <summary>The Kubernetes overlays (deploy/kubernetes/overlays/*).</summary>
+    public static IEnumerable<string> KubernetesOverlays =>
+        Directory.EnumerateDirectories(Path.Combine(Kubernetes, "overlays")).Select(Path.GetFileName).Order()!;
+
+    /// <summary>An overlay rendered by <c>kubectl kustomize</c>, offline, as <c>kubectl apply -k</c> would send it.</summary>
+    public static async Task<string> KustomizeAsync(string overlay)
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("kubectl", "kubectl (https://kubernetes.io/docs/tasks/tools/)", RepositoryRoot,
+            "kustomize", Path.Combine(Kubernetes, "overlays", overlay));
+        Assert.True(exitCode == 0, $"kubectl kustomize {overlay} failed:\n{output}");
+        return output;
+    }
+
     /// <summary>The schema of the durable stream provider's queue (Orleans' AdoNet streams on PostgreSQL).</summary>
     public static string StreamingSchema => Path.Combine(Deploy, "postgres", "orleans-streaming.sql");
 
@@ -60,11 +75,14 @@ public static class DeployFiles
         }
     }
 
-    public static YamlMappingNode Yaml(string path)
+    public static YamlMappingNode Yaml(string path) => ParseYaml(File.ReadAllText(path));
+
+    /// <summary>The first document of a YAML text (e.g. <c>docker-compose config</c>'s output).</summary>
+    public static YamlMappingNode ParseYaml(string yaml)
     {
-        var yaml = new YamlStream();
-        yaml.Load(new StringReader(File.ReadAllText(path)));
-        return (YamlMappingNode)yaml.Documents[0].RootNode;
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
     private static string FindRepositoryRoot()

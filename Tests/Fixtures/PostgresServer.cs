@@ -82,30 +82,40 @@ public sealed class PostgresServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Creates an empty database, with the stream provider's schema applied by psql (as compose's init does) when asked.</summary>
-    public async Task<string> CreateDatabaseAsync(string name, bool withStreamingSchema)
+    /// <summary>
+    /// Creates an empty database owned by <paramref name="owner"/> (a login role, created if new), with the stream
+    /// provider's schema applied by psql as that role (as compose's init does) when asked; returns the owner's
+    /// connection string.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(string name, bool withStreamingSchema, string owner = Superuser)
     {
         await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            if (owner != Superuser)
+            {
+                await using var role = new NpgsqlCommand($"DO $$ BEGIN CREATE ROLE \"{owner}\" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$", connection);
+                await role.ExecuteNonQueryAsync();
+            }
+
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER \"{owner}\"", connection);
             await command.ExecuteNonQueryAsync();
         }
 
         if (withStreamingSchema)
         {
-            await ApplyStreamingSchemaAsync(name);
+            await ApplyStreamingSchemaAsync(name, owner);
         }
 
-        return ConnectionString(name);
+        return new NpgsqlConnectionStringBuilder(ConnectionString(name)) { Username = owner }.ConnectionString;
     }
 
     /// <summary>Runs deploy/postgres/orleans-streaming.sql against a database with psql, stopping at the first error.</summary>
-    public async Task ApplyStreamingSchemaAsync(string database)
+    public async Task ApplyStreamingSchemaAsync(string database, string role = Superuser)
     {
         var (exitCode, output) = await ExternalTool.RunAsync("psql", "postgresql-client", _directory,
             "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture),
-            "-U", Superuser, "-d", database, "-f", DeployFiles.StreamingSchema);
+            "-U", role, "-d", database, "-f", DeployFiles.StreamingSchema);
         Assert.True(exitCode == 0, $"applying {DeployFiles.StreamingSchema} failed ({exitCode}):\n{output}");
     }
 

@@ -30,8 +30,22 @@ public sealed record StackOptions
     /// <summary>Settings for every silo process on top of the stack's own.</summary>
     public IReadOnlyDictionary<string, string> SiloEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// A deployment's own settings for each process (rendered Kubernetes manifests, compose), used instead of the
+    /// stack's: only the listening ports, which must differ on one loopback, are the stack's.
+    /// </summary>
+    public DeploymentSettings? Deployment { get; init; }
+
     public bool Redis => Silos > 1;
 }
+
+/// <summary>Where a stack's backing services listen, for a deployment's settings mapped onto loopback.</summary>
+public sealed record StackBackends(string Redis, string PostgresHost, int PostgresPort, Uri Otlp);
+
+/// <summary>The environment of silo number N and of the API, from a deployment's files, mapped to the stack's backends.</summary>
+public sealed record DeploymentSettings(
+    Func<StackBackends, int, IReadOnlyDictionary<string, string>> Silo,
+    Func<StackBackends, IReadOnlyDictionary<string, string>> Api);
 
 /// <summary>
 /// The service as it runs outside a test host, as real processes on loopback: N silos and the API (their built
@@ -49,6 +63,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly int _otlpPort = FreePort();
     private readonly int _dashboardPort = FreePort();
     private Dictionary<string, string> _common = [];
+    private StackBackends? _backends;
 
     public Uri ApiUrl { get; private set; } = null!;
 
@@ -112,21 +127,23 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
             common["Orleans__Clustering__ProviderType"] = "Redis";
             common["Orleans__Clustering__ConnectionString"] = $"127.0.0.1:{redisPort}";
 
+            // As compose and the manifests have it: database and role "orleans", the role owning the schema.
             Postgres = await PostgresServer.StartAsync(_workDirectory, FreePort());
-            StreamsConnectionString = await Postgres.CreateDatabaseAsync("orleans", withStreamingSchema: true);
+            StreamsConnectionString = await Postgres.CreateDatabaseAsync("orleans", withStreamingSchema: true, owner: "orleans");
+            _backends = new StackBackends(common["Orleans__Clustering__ConnectionString"], "127.0.0.1", Postgres.Port, new Uri($"http://127.0.0.1:{_otlpPort}"));
         }
 
         _common = common;
         var silos = new List<SiloProcess>();
         for (var i = 0; i < options.Silos; i++)
         {
-            silos.Add(StartSiloProcess($"silo-{i}", options.SiloEnvironment));
+            silos.Add(StartSiloProcess($"silo-{i}", i, options.SiloEnvironment));
         }
 
         Silos = silos;
         ApiUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         ApiManagementUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var apiEnvironment = new Dictionary<string, string>(common)
+        var apiEnvironment = new Dictionary<string, string>(options.Deployment is { } deployment ? deployment.Api(_backends!) : common)
         {
             ["ASPNETCORE_URLS"] = ApiUrl.ToString(),
             ["ManagementEndpoint__Url"] = ApiManagementUrl.ToString(),
@@ -162,7 +179,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     /// </summary>
     public async Task<SiloProcess> StartSiloAsync(string name, IReadOnlyDictionary<string, string> environment)
     {
-        var silo = StartSiloProcess(name, environment);
+        var silo = StartSiloProcess(name, -1, environment);
         await WaitUntilOk(new Uri(silo.HttpUrl, "/health/ready"), $"{name} to be active");
         return silo;
     }
@@ -330,15 +347,29 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         await WaitUntilOk(new Uri(PrometheusUrl, "/-/ready"), "Prometheus to be ready");
     }
 
-    private SiloProcess StartSiloProcess(string name, IReadOnlyDictionary<string, string> extra)
+    private SiloProcess StartSiloProcess(string name, int index, IReadOnlyDictionary<string, string> extra)
     {
         var http = new Uri($"http://127.0.0.1:{FreePort()}");
         var gatewayPort = FreePort();
-        var environment = new Dictionary<string, string>(_common)
+        var listening = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = http.ToString(),
             ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
             ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(),
+        };
+        if (options.Deployment is { } deployment)
+        {
+            var deployed = new Dictionary<string, string>(deployment.Silo(_backends!, Math.Max(index, 0)));
+            foreach (var (key, value) in listening.Concat(extra))
+            {
+                deployed[key] = value;
+            }
+
+            return new SiloProcess(Start(name, RequiredFile("SiloAssemblyPath", "build the Silo project"), [], deployed), http, gatewayPort);
+        }
+
+        var environment = new Dictionary<string, string>(_common.Concat(listening))
+        {
             ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
         };
         if (options.Redis)
