@@ -23,7 +23,7 @@ public sealed class OrderGrain(
             draft.Lines,
             draft.Lines.Sum(line => line.Total),
             timeProvider.GetUtcNow());
-        await state.WriteAsync(new OrderState { Order = order });
+        await state.WriteAsync(new OrderState { Order = order }, GrainContext);
         return order;
     }
 }

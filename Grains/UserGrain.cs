@@ -20,7 +20,7 @@ public sealed class UserGrain(
         var now = timeProvider.GetUtcNow();
         var existing = state.State.Profile;
         var profile = new UserProfile(UserId, draft.DisplayName, draft.Email, existing?.CreatedAt ?? now, now);
-        await state.WriteAsync(new UserState { Profile = profile, OrderIds = state.State.OrderIds });
+        await state.WriteAsync(new UserState { Profile = profile, OrderIds = state.State.OrderIds }, GrainContext);
         return new UpsertProfileResult(profile, Created: existing is null);
     }
 
@@ -52,7 +52,7 @@ public sealed class UserGrain(
         await this.GetStreamProvider(OrderEvents.ProviderName)
             .GetStream<OrderPlaced>(StreamId.Create(OrderEvents.Namespace, UserId))
             .OnNextAsync(new OrderPlaced(order.OrderId, UserId, order.Total, order.Lines.Length, order.PlacedAt));
-        await state.WriteAsync(new UserState { Profile = state.State.Profile, OrderIds = [.. state.State.OrderIds, order.OrderId] });
+        await state.WriteAsync(new UserState { Profile = state.State.Profile, OrderIds = [.. state.State.OrderIds, order.OrderId] }, GrainContext);
         orderMetrics.OrderPlaced(order);
         return new PlaceOrderResult(PlaceOrderStatus.Placed, order);
     }

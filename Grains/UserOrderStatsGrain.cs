@@ -34,7 +34,7 @@ public sealed class UserOrderStatsGrain(
             TotalSpent = stats.TotalSpent + item.Total,
             FirstOrderAt = stats.FirstOrderAt is { } first && first <= item.PlacedAt ? first : item.PlacedAt,
             LastOrderAt = stats.LastOrderAt is { } last && last >= item.PlacedAt ? last : item.PlacedAt,
-        });
+        }, GrainContext);
     }
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;

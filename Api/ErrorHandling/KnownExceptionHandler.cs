@@ -7,8 +7,8 @@ namespace Observability.Api.ErrorHandling;
 
 /// <summary>
 /// Turns failures into the status a client can act on: a request that could not be read is 400 (413 when too
-/// large), a database outage or a call the cluster rejected (after the retries of <see cref="GrainCallRetry"/>)
-/// is 503 with Retry-After, a grain call that timed out is 504. Everything else stays a
+/// large), a database outage, a write that lost an etag race or a call the cluster rejected (after the retries of
+/// <see cref="GrainCallRetry"/>) is 503 with Retry-After, a grain call that timed out is 504. Everything else stays a
 /// 500 problem. All of them carry the trace id.
 /// </summary>
 internal sealed class KnownExceptionHandler(IProblemDetailsService problemDetails, ILogger<KnownExceptionHandler> logger)
@@ -53,6 +53,10 @@ internal sealed class KnownExceptionHandler(IProblemDetailsService problemDetail
                     return (StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", current);
                 case var rejected when GrainCallRetry.IsRejection(rejected):
                     return (StatusCodes.Status503ServiceUnavailable, "The cluster could not run the call; retry shortly.", current);
+                case Orleans.Storage.InconsistentStateException:
+                    // A write lost a race with another (or with one of its own whose outcome was unknown): the grain
+                    // has been deactivated and reads the store again on the next call.
+                    return (StatusCodes.Status503ServiceUnavailable, "The data changed while the call ran; retry shortly.", current);
                 case TimeoutException:
                     return (StatusCodes.Status504GatewayTimeout, "The cluster did not answer in time.", current);
             }

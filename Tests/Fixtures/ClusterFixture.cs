@@ -29,6 +29,7 @@ public abstract class ClusterFixtureBase : IAsyncLifetime
         ConfigureCluster(builder);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        ConfigureClusterAfterProduction(builder);
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
@@ -46,6 +47,11 @@ public abstract class ClusterFixtureBase : IAsyncLifetime
 
     /// <summary>Where a fixture for a different cluster shape adds its configurators, ahead of the production ones.</summary>
     protected virtual void ConfigureCluster(TestClusterBuilder builder)
+    {
+    }
+
+    /// <summary>Where a fixture adds configurators that act on the production wiring (e.g. decorate its storage).</summary>
+    protected virtual void ConfigureClusterAfterProduction(TestClusterBuilder builder)
     {
     }
 
