@@ -110,6 +110,7 @@ public static class ServiceDefaultsExtensions
         var configuration = builder.Configuration;
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
+        builder.Services.AddHostedService<TelemetryShutdown>();
         builder.Services.AddOpenTelemetry()
             // The host's defaults first, then OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, so the standard variables win.
             .ConfigureResource(resource => resource

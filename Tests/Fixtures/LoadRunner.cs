@@ -74,6 +74,7 @@ public sealed class LoadRunner(HttpClient http, Uri api, IReadOnlyList<string> u
     {
         var start = _clock.Elapsed;
         int status;
+        string? failure = null;
         try
         {
             using var response = await send();
@@ -83,20 +84,26 @@ public sealed class LoadRunner(HttpClient http, Uri api, IReadOnlyList<string> u
                 var order = await response.Content.ReadFromJsonAsync<OrderResponse>();
                 _acknowledgedOrders.Enqueue(order!.OrderId);
             }
+            else if (!response.IsSuccessStatusCode)
+            {
+                // The problem document (title, detail, trace id) says which failure it was.
+                failure = await response.Content.ReadAsStringAsync();
+            }
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
             status = 0;
+            failure = e.Message;
         }
         catch (TaskCanceledException)
         {
             status = -1;
         }
 
-        _outcomes.Enqueue(new Outcome(kind, start, _clock.Elapsed - start, status));
+        _outcomes.Enqueue(new Outcome(kind, start, _clock.Elapsed - start, status, failure));
     }
 
-    public sealed record Outcome(string Kind, TimeSpan At, TimeSpan Duration, int Status)
+    public sealed record Outcome(string Kind, TimeSpan At, TimeSpan Duration, int Status, string? Failure = null)
     {
         public bool Succeeded => Status is >= 200 and < 300;
     }
