@@ -85,4 +85,49 @@ public sealed class BadInputTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    /// <summary>Each documented limit: (what, a request at the limit, the same one past it).</summary>
+    public static TheoryData<string, string, string> Limits => new()
+    {
+        { "SKU length 32", Order(Line(new string('S', 32))), Order(Line(new string('S', 33))) },
+        { "quantity 1000", Order(Line("SKU-1", quantity: 1000)), Order(Line("SKU-1", quantity: 1001)) },
+        { "unit price 1,000,000", Order(Line("SKU-1", unitPrice: "1000000")), Order(Line("SKU-1", unitPrice: "1000000.01")) },
+        { "50 lines", Order(string.Join(",", Enumerable.Repeat(Line("SKU-1"), 50))), Order(string.Join(",", Enumerable.Repeat(Line("SKU-1"), 51))) },
+        { "display name 100", Profile(new string('d', 100)), Profile(new string('d', 101)) },
+        { "user id 64", "user-id:" + new string('u', 64), "user-id:" + new string('u', 65) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Limits))]
+    public async Task A_limit_is_inclusive_and_one_past_it_is_a_400(string limit, string atLimit, string pastLimit)
+    {
+        Assert.True((await SendAsync(atLimit)).IsSuccessStatusCode, $"{limit}: the request at the limit was refused");
+        var refused = await SendAsync(pastLimit);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static string Line(string sku, int quantity = 1, string unitPrice = "1") =>
+        $$"""{"sku":"{{sku}}","quantity":{{quantity}},"unitPrice":{{unitPrice}}}""";
+
+    private static string Order(string lines) => "order:" + $$"""{"lines":[{{lines}}]}""";
+
+    private static string Profile(string displayName) => "profile:" + $$"""{"displayName":"{{displayName}}","email":"limit@example.com"}""";
+
+    // "order:{json}" places an order for a new user, "profile:{json}" creates a user, "user-id:{id}" creates that user.
+    private async Task<HttpResponseMessage> SendAsync(string request)
+    {
+        var client = api.CreateClient();
+        var (kind, payload) = (request[..request.IndexOf(':')], request[(request.IndexOf(':') + 1)..]);
+        var userId = kind == "user-id" ? payload : ApiTestClient.NewUserId();
+        var profile = kind == "profile" ? payload : """{"displayName":"Limits","email":"limit@example.com"}""";
+        var put = await client.PutAsync($"/api/users/{userId}", new StringContent(profile, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        if (kind != "order")
+        {
+            return put;
+        }
+
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return await client.PostAsync($"/api/users/{userId}/orders", new StringContent(payload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+    }
 }
