@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using Observability.Tests.Fixtures;
 
@@ -35,11 +34,7 @@ public sealed class ErrorResponseTests(ApiFixture api)
 
         using var response = await SendAsync(client, error, userId);
 
-        Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Cancellation);
-        Assert.Equal(response.TraceId().ToHexString(), problem!["traceId"].ToString());
-        Assert.Equal((int)expected, int.Parse(problem["status"].ToString()!, System.Globalization.CultureInfo.InvariantCulture));
+        await response.AssertProblemAsync(expected);
         if (expected == HttpStatusCode.ServiceUnavailable)
         {
             Assert.NotNull(response.Headers.RetryAfter);

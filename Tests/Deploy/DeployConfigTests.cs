@@ -17,9 +17,7 @@ public sealed class DeployConfigTests
     [Fact]
     public async Task The_silo_service_can_be_scaled_and_the_api_waits_for_a_healthy_silo()
     {
-        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
-        Assert.True(exitCode == 0, output);
-        var services = (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
+        var services = await DeployFiles.ComposeServicesAsync();
 
         var silo = (YamlMappingNode)services["silo"];
         Assert.False(silo.Children.ContainsKey("ports"), "a scalable service must not publish fixed host ports");
@@ -40,9 +38,7 @@ public sealed class DeployConfigTests
     [Fact]
     public async Task Compose_runs_the_order_events_on_postgres_with_the_schema_the_tests_prove()
     {
-        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
-        Assert.True(exitCode == 0, output);
-        var services = (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
+        var services = await DeployFiles.ComposeServicesAsync();
         var silo = (YamlMappingNode)services["silo"];
         var siloEnvironment = (YamlMappingNode)silo["environment"];
         var postgres = (YamlMappingNode)services["postgres"];
@@ -65,9 +61,7 @@ public sealed class DeployConfigTests
     [Fact]
     public async Task Compose_publishes_only_the_public_api_and_the_uis_and_prometheus_scrapes_the_management_port()
     {
-        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config");
-        Assert.True(exitCode == 0, output);
-        var services = (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
+        var services = await DeployFiles.ComposeServicesAsync();
 
         var published = services.Children
             .Where(service => ((YamlMappingNode)service.Value).Children.ContainsKey("ports"))

@@ -64,12 +64,7 @@ public sealed class ComposeLiveConfigTests(ComposeDeploymentStackFixture stack) 
 public static class DeploymentEnvironments
 {
     private static readonly Lazy<List<object>> LocalOverlay = new(() => KubernetesManifestTests.RenderAsync("local").GetAwaiter().GetResult());
-    private static readonly Lazy<YamlMappingNode> ComposeServices = new(() =>
-    {
-        var (exitCode, output) = ExternalTool.RunAsync("docker-compose", "docker-compose", DeployFiles.Deploy, "-f", "docker-compose.yml", "config").GetAwaiter().GetResult();
-        Assert.True(exitCode == 0, output);
-        return (YamlMappingNode)DeployFiles.ParseYaml(output)["services"];
-    });
+    private static readonly Lazy<YamlMappingNode> ComposeServices = new(() => DeployFiles.ComposeServicesAsync().GetAwaiter().GetResult());
 
     /// <summary>A container's env as the kubelet resolves it for <paramref name="podName"/>, backends mapped.</summary>
     public static IReadOnlyDictionary<string, string> Kubernetes(string deployment, string podName, StackBackends backends)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.EndToEnd;
@@ -32,7 +31,7 @@ public sealed class ClusterUnavailableTests(LocalStackFixture stack) : IClassFix
             silo.Resume();
         }
 
-        var timeoutTrace = await AssertProblemAsync(timedOut, HttpStatusCode.GatewayTimeout);
+        var timeoutTrace = await timedOut.AssertProblemAsync(HttpStatusCode.GatewayTimeout);
         Assert.Null(timedOut.Headers.RetryAfter);
         var timeoutSpans = await stack.WaitForTraceAsync(timeoutTrace, spans => spans.Any(s => s.Scope == "Microsoft.AspNetCore"));
         Assert.Single(timeoutSpans, s => s.Name == ProfileCall && s.Kind == DashboardTraces.ClientKind);
@@ -46,23 +45,12 @@ public sealed class ClusterUnavailableTests(LocalStackFixture stack) : IClassFix
         Assert.Equal(HttpStatusCode.OK, (await stack.Http.GetAsync(new Uri(stack.ApiManagementUrl, "/health/live"), Cancellation)).StatusCode);
         var rejected = await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), Cancellation);
 
-        var rejectedTrace = await AssertProblemAsync(rejected, HttpStatusCode.ServiceUnavailable);
+        var rejectedTrace = await rejected.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.NotNull(rejected.Headers.RetryAfter);
         var rejectedSpans = await stack.WaitForTraceAsync(rejectedTrace, spans => spans.Any(s => s.Scope == "Microsoft.AspNetCore"));
         // The first attempt and the API's four retries, each a grain call span of the request, each failed.
         var attempts = rejectedSpans.Where(s => s.Name == ProfileCall && s.Kind == DashboardTraces.ClientKind).ToList();
         Assert.Equal(5, attempts.Count);
         Assert.All(attempts, a => Assert.Equal(DashboardTraces.ErrorStatus, a.StatusCode));
-    }
-
-    private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Cancellation);
-        var traceId = problem!["traceId"].ToString()!;
-        Assert.Equal(response.TraceId().ToHexString(), traceId);
-        Assert.Equal(((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture), problem["status"].ToString());
-        return traceId;
     }
 }

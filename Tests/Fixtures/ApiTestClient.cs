@@ -13,6 +13,21 @@ internal static class ApiTestClient
         return ActivityTraceId.CreateFromString(header.Split('-')[1]);
     }
 
+    /// <summary>
+    /// Asserts an error response as every one must be: the status, an <c>application/problem+json</c> document with
+    /// that status, and a <c>traceId</c> equal to the <c>traceresponse</c> header's; returns that trace id.
+    /// </summary>
+    public static async Task<string> AssertProblemAsync(this HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(TestContext.Current.CancellationToken);
+        var traceId = problem!["traceId"].ToString()!;
+        Assert.Equal(response.TraceId().ToHexString(), traceId);
+        Assert.Equal((int)expected, int.Parse(problem["status"].ToString()!, System.Globalization.CultureInfo.InvariantCulture));
+        return traceId;
+    }
+
     public static Task<HttpResponseMessage> PutUserAsync(this HttpClient client, string userId, string displayName = "Api User") =>
         client.PutAsJsonAsync($"/api/users/{userId}", new { displayName, email = $"{userId}@example.com" }, TestContext.Current.CancellationToken);
 

@@ -48,48 +48,59 @@ public static class DashboardTraces
     public static Task<IReadOnlyList<Span>> GetAllSpansAsync(HttpClient http, Uri dashboard) =>
         GetSpansAsync(http, new Uri(dashboard, "/api/telemetry/traces"));
 
-    private static async Task<IReadOnlyList<Span>> GetSpansAsync(HttpClient http, Uri query)
+    private static async Task<IReadOnlyList<Span>> GetSpansAsync(HttpClient http, Uri query) =>
+        await ReadOtlpAsync(http, query, "resourceSpans", "scopeSpans", "spans", static (origin, span) => new Span(
+            span.GetProperty("traceId").GetString()!,
+            span.GetProperty("spanId").GetString()!,
+            span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
+            span.GetProperty("name").GetString()!,
+            span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
+            origin.Scope,
+            origin.Service,
+            origin.Instance,
+            span.TryGetProperty("status", out var status) && status.TryGetProperty("code", out var code) ? code.GetInt32() : 0));
+
+    /// <summary>Where an OTLP item came from: its resource's service name and instance id, and its scope's name.</summary>
+    internal sealed record OtlpOrigin(string Service, string Instance, string Scope);
+
+    /// <summary>
+    /// The items of an OTLP JSON answer of the dashboard's telemetry API (<c>data.{resources}[].{scopes}[].{items}[]</c>),
+    /// each mapped with its origin; none when the query fails.
+    /// </summary>
+    internal static async Task<List<T>> ReadOtlpAsync<T>(
+        HttpClient http, Uri query, string resources, string scopes, string items, Func<OtlpOrigin, JsonElement, T> map)
     {
+        var result = new List<T>();
         using var response = await http.GetAsync(query);
         if (!response.IsSuccessStatusCode)
         {
-            return [];
+            return result;
         }
 
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var spans = new List<Span>();
-        if (!document.RootElement.TryGetProperty("data", out var data) || !data.TryGetProperty("resourceSpans", out var resourceSpans))
+        if (!document.RootElement.TryGetProperty("data", out var data) || !data.TryGetProperty(resources, out var resourceList))
         {
-            return spans;
+            return result;
         }
 
-        foreach (var resourceSpan in resourceSpans.EnumerateArray())
+        foreach (var resource in resourceList.EnumerateArray())
         {
-            var service = Attribute(resourceSpan.GetProperty("resource"), "service.name") ?? "";
-            var instance = Attribute(resourceSpan.GetProperty("resource"), "service.instance.id") ?? "";
-            foreach (var scopeSpan in resourceSpan.GetProperty("scopeSpans").EnumerateArray())
+            var service = Attribute(resource.GetProperty("resource"), "service.name") ?? "";
+            var instance = Attribute(resource.GetProperty("resource"), "service.instance.id") ?? "";
+            foreach (var scope in resource.GetProperty(scopes).EnumerateArray())
             {
-                var scope = scopeSpan.GetProperty("scope").GetProperty("name").GetString() ?? "";
-                foreach (var span in scopeSpan.GetProperty("spans").EnumerateArray())
+                var name = scope.TryGetProperty("scope", out var meta) && meta.TryGetProperty("name", out var scopeName) ? scopeName.GetString() ?? "" : "";
+                foreach (var item in scope.GetProperty(items).EnumerateArray())
                 {
-                    spans.Add(new Span(
-                        span.GetProperty("traceId").GetString()!,
-                        span.GetProperty("spanId").GetString()!,
-                        span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
-                        span.GetProperty("name").GetString()!,
-                        span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
-                        scope,
-                        service,
-                        instance,
-                        span.TryGetProperty("status", out var status) && status.TryGetProperty("code", out var code) ? code.GetInt32() : 0));
+                    result.Add(map(new OtlpOrigin(service, instance, name), item));
                 }
             }
         }
 
-        return spans;
+        return result;
     }
 
-    internal static string? Attribute(JsonElement owner, string key) =>
+    private static string? Attribute(JsonElement owner, string key) =>
         owner.TryGetProperty("attributes", out var attributes)
             ? attributes.EnumerateArray()
                 .Where(a => a.GetProperty("key").GetString() == key)

@@ -29,6 +29,14 @@ public static class DeployFiles
         return output;
     }
 
+    /// <summary>deploy/docker-compose.yml as <c>docker-compose config</c> resolves it (interpolated): its services.</summary>
+    public static async Task<YamlMappingNode> ComposeServicesAsync()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("docker-compose", "docker-compose", Deploy, "-f", "docker-compose.yml", "config");
+        Assert.True(exitCode == 0, output);
+        return (YamlMappingNode)ParseYaml(output)["services"];
+    }
+
     /// <summary>The schema of the durable stream provider's queue (Orleans' AdoNet streams on PostgreSQL).</summary>
     public static string StreamingSchema => Path.Combine(Deploy, "postgres", "orleans-streaming.sql");
 

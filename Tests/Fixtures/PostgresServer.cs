@@ -38,7 +38,8 @@ public sealed class PostgresServer : IAsyncDisposable
         Directory.CreateDirectory(directory);
         if (IsRoot)
         {
-            await RunAsync("chown", directory, "-R", $"{Superuser}:{Superuser}", directory);
+            var (exitCode, output) = await ExternalTool.RunAsync("chown", "coreutils", directory, "-R", $"{Superuser}:{Superuser}", directory);
+            Assert.True(exitCode == 0, $"chown failed ({exitCode}):\n{output}");
         }
 
         await RunAsync(Path.Combine(bin, "initdb"), directory, "-D", data, "-U", Superuser, "-A", "trust", "-E", "UTF8", "--no-sync");
@@ -141,9 +142,10 @@ public sealed class PostgresServer : IAsyncDisposable
             ? (ExternalTool.Require("setpriv", "util-linux"), [$"--reuid={Superuser}", $"--regid={Superuser}", "--init-groups", program, .. arguments])
             : (program, arguments);
 
+    // Runs one of the server's programs as the server's user.
     private static async Task RunAsync(string program, string workingDirectory, params string[] arguments)
     {
-        var (fileName, all) = program == "chown" ? (program, arguments) : AsServerUser(program, arguments);
+        var (fileName, all) = AsServerUser(program, arguments);
         var (exitCode, output) = await ExternalTool.RunAsync(fileName, DebianPackage, workingDirectory, all);
         if (exitCode != 0)
         {

@@ -64,6 +64,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly int _dashboardPort = FreePort();
     private Dictionary<string, string> _common = [];
     private StackBackends? _backends;
+    private string _siloAssembly = null!;
 
     public Uri ApiUrl { get; private set; } = null!;
 
@@ -95,7 +96,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        RequiredFile("SiloAssemblyPath", "build the Silo project");
+        _siloAssembly = RequiredFile("SiloAssemblyPath", "build the Silo project");
         var api = RequiredFile("ApiAssemblyPath", "build the Api project");
         Directory.CreateDirectory(_workDirectory);
 
@@ -351,41 +352,36 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     {
         var http = new Uri($"http://127.0.0.1:{FreePort()}");
         var gatewayPort = FreePort();
+        var environment = new Dictionary<string, string>(options.Deployment is { } deployment
+            ? deployment.Silo(_backends!, Math.Max(index, 0))
+            : StackSiloSettings());
         var listening = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = http.ToString(),
             ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
             ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(),
         };
-        if (options.Deployment is { } deployment)
-        {
-            var deployed = new Dictionary<string, string>(deployment.Silo(_backends!, Math.Max(index, 0)));
-            foreach (var (key, value) in listening.Concat(extra))
-            {
-                deployed[key] = value;
-            }
-
-            return new SiloProcess(Start(name, RequiredFile("SiloAssemblyPath", "build the Silo project"), [], deployed), http, gatewayPort);
-        }
-
-        var environment = new Dictionary<string, string>(_common.Concat(listening))
-        {
-            ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
-        };
-        if (options.Redis)
-        {
-            environment["Orleans__GrainStorage__Default__ProviderType"] = "Redis";
-            environment["Orleans__GrainStorage__Default__ConnectionString"] = _common["Orleans__Clustering__ConnectionString"];
-            environment["Orleans__Streaming__OrderEvents__ProviderType"] = "AdoNet";
-            environment["Orleans__Streaming__OrderEvents__ConnectionString"] = StreamsConnectionString!;
-        }
-
-        foreach (var (key, value) in extra)
+        foreach (var (key, value) in listening.Concat(extra))
         {
             environment[key] = value;
         }
 
-        return new SiloProcess(Start(name, RequiredFile("SiloAssemblyPath", "build the Silo project"), [], environment), http, gatewayPort);
+        return new SiloProcess(Start(name, _siloAssembly, [], environment), http, gatewayPort);
+    }
+
+    // The stack's own silo settings: loopback, and in cluster mode Redis for state and PostgreSQL for the order events.
+    private Dictionary<string, string> StackSiloSettings()
+    {
+        var settings = new Dictionary<string, string>(_common) { ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1" };
+        if (options.Redis)
+        {
+            settings["Orleans__GrainStorage__Default__ProviderType"] = "Redis";
+            settings["Orleans__GrainStorage__Default__ConnectionString"] = _common["Orleans__Clustering__ConnectionString"];
+            settings["Orleans__Streaming__OrderEvents__ProviderType"] = "AdoNet";
+            settings["Orleans__Streaming__OrderEvents__ConnectionString"] = StreamsConnectionString!;
+        }
+
+        return settings;
     }
 
     // An assembly runs from its own directory, as in a container image, so it finds its appsettings.json.
