@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Observability.Grains.Interfaces;
 
 /// <summary>One order, keyed by its order id.</summary>
@@ -5,6 +7,7 @@ namespace Observability.Grains.Interfaces;
 public interface IOrderGrain : IGrainWithGuidKey
 {
     [Alias("Get")]
+    [AlwaysInterleave] // answers from the committed state while a write waits on the store
     Task<Order?> GetAsync();
 
     /// <summary>

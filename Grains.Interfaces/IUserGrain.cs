@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Observability.Grains.Interfaces;
 
 /// <summary>A user, keyed by its user id: owns the profile and the list of the user's orders.</summary>
@@ -5,6 +7,7 @@ namespace Observability.Grains.Interfaces;
 public interface IUserGrain : IGrainWithStringKey
 {
     [Alias("GetProfile")]
+    [AlwaysInterleave] // answers from the committed state while a write waits on the store
     Task<UserProfile?> GetProfileAsync();
 
     /// <summary>Creates or replaces the profile; <see cref="UpsertProfileResult.Created"/> tells which.</summary>
@@ -17,5 +20,6 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>Reads every order of this user, fanning out to the order grains in parallel; null when the user does not exist.</summary>
     [Alias("ListOrders")]
+    [AlwaysInterleave] // answers from the committed state while a write waits on the store
     Task<IReadOnlyList<Order>?> ListOrdersAsync();
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Observability.Grains.Interfaces;
 
 /// <summary>The stream the user grain publishes placed orders on: one stream per user, in the <see cref="Namespace"/>.</summary>
@@ -43,5 +45,6 @@ public interface IUserOrderStatsGrain : IGrainWithStringKey
 {
     /// <summary>The statistics; zero orders for a user whose first event has not arrived.</summary>
     [Alias("Get")]
+    [AlwaysInterleave] // answers from the committed state while a write waits on the store
     Task<OrderStats> GetAsync();
 }

@@ -6,12 +6,14 @@ public sealed class OrderGrain(
     [PersistentState(StorageNames.Orders, StorageNames.Default)] IPersistentState<OrderState> state,
     TimeProvider timeProvider) : Grain, IOrderGrain
 {
-    public Task<Order?> GetAsync() => Task.FromResult(state.State.Order);
+    private readonly CommittedState<OrderState> _state = new(state);
+
+    public Task<Order?> GetAsync() => Task.FromResult(_state.Value.Order);
 
     public async Task<Order> CreateAsync(string userId, OrderDraft draft)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        if (state.State.Order is { } existing)
+        if ((await _state.ForWriteAsync()).Order is { } existing)
         {
             // Already stored: a retry of the same placement (or a clash the caller detects by the user id).
             return existing;
@@ -23,7 +25,7 @@ public sealed class OrderGrain(
             draft.Lines,
             draft.Lines.Sum(line => line.Total),
             timeProvider.GetUtcNow());
-        await state.WriteAsync(new OrderState { Order = order }, GrainContext);
+        await _state.WriteAsync(new OrderState { Order = order });
         return order;
     }
 }

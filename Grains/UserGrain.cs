@@ -8,19 +8,22 @@ public sealed class UserGrain(
     OrderMetrics orderMetrics,
     TimeProvider timeProvider) : Grain, IUserGrain
 {
+    private readonly CommittedState<UserState> _state = new(state);
+
     private string UserId => this.GetPrimaryKeyString();
 
-    public Task<UserProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
+    public Task<UserProfile?> GetProfileAsync() => Task.FromResult(_state.Value.Profile);
 
     public async Task<UpsertProfileResult> UpsertProfileAsync(UserProfileDraft draft)
     {
         ArgumentNullException.ThrowIfNull(draft);
         ThrowIfInvalid(DomainRules.ValidateProfile(draft.DisplayName, draft.Email));
 
+        var current = await _state.ForWriteAsync();
         var now = timeProvider.GetUtcNow();
-        var existing = state.State.Profile;
+        var existing = current.Profile;
         var profile = new UserProfile(UserId, draft.DisplayName, draft.Email, existing?.CreatedAt ?? now, now);
-        await state.WriteAsync(new UserState { Profile = profile, OrderIds = state.State.OrderIds }, GrainContext);
+        await _state.WriteAsync(new UserState { Profile = profile, OrderIds = current.OrderIds });
         return new UpsertProfileResult(profile, Created: existing is null);
     }
 
@@ -29,13 +32,14 @@ public sealed class UserGrain(
         ArgumentNullException.ThrowIfNull(draft);
         ThrowIfInvalid(DomainRules.ValidateLines(draft.Lines));
 
-        if (state.State.Profile is null)
+        var current = await _state.ForWriteAsync();
+        if (current.Profile is null)
         {
             return new PlaceOrderResult(PlaceOrderStatus.UserNotFound, null);
         }
 
         var orderGrain = GrainFactory.GetGrain<IOrderGrain>(draft.OrderId);
-        if (state.State.OrderIds.Contains(draft.OrderId))
+        if (current.OrderIds.Contains(draft.OrderId))
         {
             return new PlaceOrderResult(PlaceOrderStatus.AlreadyPlaced, await orderGrain.GetAsync());
         }
@@ -52,20 +56,20 @@ public sealed class UserGrain(
         await this.GetStreamProvider(OrderEvents.ProviderName)
             .GetStream<OrderPlaced>(StreamId.Create(OrderEvents.Namespace, UserId))
             .OnNextAsync(new OrderPlaced(order.OrderId, UserId, order.Total, order.Lines.Length, order.PlacedAt));
-        await state.WriteAsync(new UserState { Profile = state.State.Profile, OrderIds = [.. state.State.OrderIds, order.OrderId] }, GrainContext);
+        await _state.WriteAsync(new UserState { Profile = current.Profile, OrderIds = [.. current.OrderIds, order.OrderId] });
         orderMetrics.OrderPlaced(order);
         return new PlaceOrderResult(PlaceOrderStatus.Placed, order);
     }
 
     public async Task<IReadOnlyList<Order>?> ListOrdersAsync()
     {
-        if (state.State.Profile is null)
+        if (_state.Value.Profile is null)
         {
             return null;
         }
 
         // Fan out to every order grain at once: the trace shows the calls side by side.
-        var orders = await Task.WhenAll(state.State.OrderIds.Select(id => GrainFactory.GetGrain<IOrderGrain>(id).GetAsync()));
+        var orders = await Task.WhenAll(_state.Value.OrderIds.Select(id => GrainFactory.GetGrain<IOrderGrain>(id).GetAsync()));
         return [.. orders.OfType<Order>()];
     }
 

@@ -9,9 +9,11 @@ public sealed class UserOrderStatsGrain(
     [PersistentState(StorageNames.Stats, StorageNames.Default)] IPersistentState<OrderStatsState> state)
     : Grain, IUserOrderStatsGrain, IStreamSubscriptionObserver, IAsyncObserver<OrderPlaced>
 {
+    private readonly CommittedState<OrderStatsState> _state = new(state);
+
     public Task<OrderStats> GetAsync()
     {
-        var stats = state.State;
+        var stats = _state.Value;
         return Task.FromResult(new OrderStats(this.GetPrimaryKeyString(), stats.CountedOrderIds.Count, stats.TotalSpent, stats.FirstOrderAt, stats.LastOrderAt));
     }
 
@@ -21,20 +23,20 @@ public sealed class UserOrderStatsGrain(
     public async Task OnNextAsync(OrderPlaced item, StreamSequenceToken? token = null)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var stats = state.State;
+        var stats = await _state.ForWriteAsync();
         if (stats.CountedOrderIds.Contains(item.OrderId))
         {
             // A redelivery, or a placement published again after a retry: counted once.
             return;
         }
 
-        await state.WriteAsync(new OrderStatsState
+        await _state.WriteAsync(new OrderStatsState
         {
             CountedOrderIds = [.. stats.CountedOrderIds, item.OrderId],
             TotalSpent = stats.TotalSpent + item.Total,
             FirstOrderAt = stats.FirstOrderAt is { } first && first <= item.PlacedAt ? first : item.PlacedAt,
             LastOrderAt = stats.LastOrderAt is { } last && last >= item.PlacedAt ? last : item.PlacedAt,
-        }, GrainContext);
+        });
     }
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;

@@ -54,8 +54,8 @@ internal sealed class KnownExceptionHandler(IProblemDetailsService problemDetail
                 case var rejected when GrainCallRetry.IsRejection(rejected):
                     return (StatusCodes.Status503ServiceUnavailable, "The cluster could not run the call; retry shortly.", current);
                 case Orleans.Storage.InconsistentStateException:
-                    // A write lost a race with another (or with one of its own whose outcome was unknown): the grain
-                    // has been deactivated and reads the store again on the next call.
+                    // A write lost a race with another activation's (two activations of one grain while the cluster's
+                    // view settles): Orleans has deactivated the grain, which reads the store again on the next call.
                     return (StatusCodes.Status503ServiceUnavailable, "The data changed while the call ran; retry shortly.", current);
                 case TimeoutException:
                     return (StatusCodes.Status504GatewayTimeout, "The cluster did not answer in time.", current);
