@@ -11,6 +11,8 @@ public static class SiloHostingExtensions
 {
     public const string MembershipSection = "Orleans:Membership";
 
+    public const string GrainCollectionSection = "Orleans:GrainCollection";
+
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(7);
 
     /// <summary>
@@ -25,9 +27,11 @@ public static class SiloHostingExtensions
             silo.AddApplicationGrains();
             silo.Services.AddGrainInterfaceTypeCache();
 
-            // Failure detection (Orleans reads the rest of the Orleans section itself, but not this): see
+            // Failure detection (Orleans reads most of the Orleans section itself, but not this): see
             // docs/reliability.md for the chosen values and their trade-off.
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            // How long an idle activation stays in memory (CollectionAge, default 15 min), likewise not read by Orleans.
+            silo.Services.Configure<GrainCollectionOptions>(builder.Configuration.GetSection(GrainCollectionSection));
         });
 
         // Leave the cluster within compose's 10 s grace period, also when the membership store is unreachable:

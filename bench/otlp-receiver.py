@@ -2,8 +2,9 @@
 """A minimal OTLP/HTTP receiver for bench/volume.sh: answers POST /v1/traces, /v1/metrics and /v1/logs with 200 and
 keeps, per signal, the bytes received (the protobuf bodies as sent; the .NET exporter does not compress by default),
 and for traces every span's trace id and name, read with a small protobuf wire-format walker (no OTLP library needed).
-GET /stats returns {"bytes": {signal: n}, "spans": [[trace_id_hex, name], ...]} as JSON.
-    python3 bench/otlp-receiver.py <port>
+GET /stats returns {"bytes": {signal: n}, "spans": [[trace_id_hex, name], ...]} as JSON. With --count-only (for
+bench/soak.sh, where keeping every span would grow without bound) it keeps only the bytes and a span count, "spans": n.
+    python3 bench/otlp-receiver.py <port> [--count-only]
 """
 import json
 import sys
@@ -13,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 lock = threading.Lock()
 received = {"traces": 0, "metrics": 0, "logs": 0}
 spans = []
+span_count = [0]
+COUNT_ONLY = "--count-only" in sys.argv[2:]
 
 
 def fields(buffer):
@@ -74,7 +77,9 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             if signal in received:
                 received[signal] += len(body)
-            if signal == "traces":
+            if signal == "traces" and COUNT_ONLY:
+                span_count[0] += sum(1 for _ in trace_spans(body))
+            elif signal == "traces":
                 spans.extend(trace_spans(body))
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
@@ -83,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         with lock:
-            payload = json.dumps({"bytes": received, "spans": spans}).encode()
+            payload = json.dumps({"bytes": received, "spans": span_count[0] if COUNT_ONLY else spans}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

@@ -47,6 +47,6 @@ public sealed class RollingRestartTests(ThreeSiloStackFixture stack) : IClassFix
             $"slowest {window.Max(o => o.Duration.TotalSeconds):F2} s; {load.AcknowledgedOrders.Count} orders acknowledged, {missing.Count} missing");
 
         Assert.Empty(missing);
-        Assert.True(failed.Count == 0, string.Join("\n", failed.Select(o => $"{o.Kind} at {o.At}: {o.Status} {o.Failure}")));
+        Assert.True(failed.Count == 0, string.Join("\n", failed.Select(o => o.Describe())));
     }
 }

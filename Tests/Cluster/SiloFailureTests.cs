@@ -25,13 +25,9 @@ public sealed class SiloFailureTests(ThreeSiloStackFixture stack) : IClassFixtur
         await Eventually.TrueAsync(
             async () =>
             {
-                foreach (var userId in users)
+                if (!await ClusterStackExtensions.AllUsersServedAsync(stack.Http, stack.ApiUrl, users))
                 {
-                    var response = await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/users/{userId}"), TestContext.Current.CancellationToken);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
 
                 recoveredAt = load.Now;

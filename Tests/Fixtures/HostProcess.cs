@@ -134,6 +134,31 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// Disposes every one of <paramref name="disposables"/> in turn (nulls skipped), even when disposing one fails;
+    /// returns the failures.
+    /// </summary>
+    public static async Task<List<Exception>> DisposeAllAsync(IEnumerable<IAsyncDisposable?> disposables)
+    {
+        var failures = new List<Exception>();
+        foreach (var disposable in disposables)
+        {
+            try
+            {
+                if (disposable is not null)
+                {
+                    await disposable.DisposeAsync();
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        return failures;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -63,8 +63,10 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly int _otlpPort = FreePort();
     private readonly int _dashboardPort = FreePort();
     private Dictionary<string, string> _common = [];
+    private int _redisPort;
     private StackBackends? _backends;
     private string _siloAssembly = null!;
+    private string _apiAssembly = null!;
 
     public Uri ApiUrl { get; private set; } = null!;
 
@@ -122,11 +124,10 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
 
         if (options.Redis)
         {
-            var redisPort = FreePort();
-            Redis = Start("redis", ExternalTool.Require("redis-server", "redis-server"),
-                ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], NoEnvironment);
+            _redisPort = FreePort();
+            StartRedis();
             common["Orleans__Clustering__ProviderType"] = "Redis";
-            common["Orleans__Clustering__ConnectionString"] = $"127.0.0.1:{redisPort}";
+            common["Orleans__Clustering__ConnectionString"] = $"127.0.0.1:{_redisPort}";
 
             // As compose and the manifests have it: database and role "orleans", the role owning the schema.
             Postgres = await PostgresServer.StartAsync(_workDirectory, FreePort());
@@ -142,30 +143,14 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         }
 
         Silos = silos;
-        ApiUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        ApiManagementUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var apiEnvironment = new Dictionary<string, string>(options.Deployment is { } deployment ? deployment.Api(_backends!) : common)
-        {
-            ["ASPNETCORE_URLS"] = ApiUrl.ToString(),
-            ["ManagementEndpoint__Url"] = ApiManagementUrl.ToString(),
-        };
-        foreach (var (key, value) in options.ApiEnvironment)
-        {
-            apiEnvironment[key] = value;
-        }
-
-        if (!options.Redis)
-        {
-            apiEnvironment["Orleans__Clustering__Gateways__0"] = $"127.0.0.1:{silos[0].GatewayPort}";
-        }
-
+        _apiAssembly = api;
         foreach (var s in silos)
         {
             await WaitUntilOk(new Uri(s.HttpUrl, "/health/ready"), $"{s.Process.Name} to be active");
         }
 
-        Api = Start("api", api, [], apiEnvironment);
-        await WaitUntilOk(new Uri(ApiManagementUrl, "/health/ready"), "the API to connect to the cluster");
+        var first = await StartApiAsync("api");
+        (Api, ApiUrl, ApiManagementUrl) = (first.Process, first.Url, first.ManagementUrl);
 
         if (options.Prometheus)
         {
@@ -183,6 +168,49 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         var silo = StartSiloProcess(name, -1, environment);
         await WaitUntilOk(new Uri(silo.HttpUrl, "/health/ready"), $"{name} to be active");
         return silo;
+    }
+
+    /// <summary>
+    /// Starts an API process with the stack's settings, on <paramref name="url"/> (a new port if null) and a new
+    /// management port, and waits until it is ready unless told not to.
+    /// </summary>
+    public async Task<ApiProcess> StartApiAsync(string name, Uri? url = null, bool waitUntilReady = true)
+    {
+        url ??= new Uri($"http://127.0.0.1:{FreePort()}");
+        var management = new Uri($"http://127.0.0.1:{FreePort()}");
+        var environment = new Dictionary<string, string>(options.Deployment is { } deployment ? deployment.Api(_backends!) : _common)
+        {
+            ["ASPNETCORE_URLS"] = url.ToString(),
+            ["ManagementEndpoint__Url"] = management.ToString(),
+        };
+        foreach (var (key, value) in options.ApiEnvironment)
+        {
+            environment[key] = value;
+        }
+
+        if (!options.Redis)
+        {
+            environment["Orleans__Clustering__Gateways__0"] = $"127.0.0.1:{Silos[0].GatewayPort}";
+        }
+
+        var api = new ApiProcess(Start(name, _apiAssembly, [], environment), url, management);
+        if (waitUntilReady)
+        {
+            await WaitUntilOk(new Uri(management, "/health/ready"), $"{name} to connect to the cluster");
+        }
+
+        return api;
+    }
+
+    /// <summary>
+    /// Starts redis-server on the stack's Redis port, without persistence: after <see cref="HostProcess.Kill"/> of
+    /// <see cref="Redis"/>, a new one starts empty, as a Redis that lost its data (membership and grain state).
+    /// </summary>
+    public HostProcess StartRedis()
+    {
+        Redis = Start("redis", ExternalTool.Require("redis-server", "redis-server"),
+            ["--port", _redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], NoEnvironment);
+        return Redis;
     }
 
     /// <summary>Starts the standalone Aspire Dashboard on the OTLP port the hosts export to.</summary>
@@ -204,31 +232,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         // Every process is stopped, even if stopping one fails.
-        var failures = new List<Exception>();
-        foreach (var process in Enumerable.Reverse(_processes))
-        {
-            try
-            {
-                await process.DisposeAsync();
-            }
-            catch (Exception e)
-            {
-                failures.Add(e);
-            }
-        }
-
-        if (Postgres is not null)
-        {
-            try
-            {
-                await Postgres.DisposeAsync();
-            }
-            catch (Exception e)
-            {
-                failures.Add(e);
-            }
-        }
-
+        var failures = await HostProcess.DisposeAllAsync([.. Enumerable.Reverse(_processes), Postgres]);
         Http.Dispose();
         try
         {
@@ -407,6 +411,9 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
             : throw new FileNotFoundException($"{metadataKey} not found at {path}: {howToGetIt}.", path);
     }
 }
+
+/// <summary>One API process of a <see cref="ProcessStack"/>: its public and management addresses.</summary>
+public sealed record ApiProcess(HostProcess Process, Uri Url, Uri ManagementUrl);
 
 /// <summary>One silo process of a <see cref="ProcessStack"/>.</summary>
 public sealed record SiloProcess(HostProcess Process, Uri HttpUrl, int GatewayPort);

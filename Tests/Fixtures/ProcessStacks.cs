@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Observability.Api.Contracts;
 
 namespace Observability.Tests.Fixtures;
 
@@ -8,18 +9,24 @@ public sealed class ClusterStackFixture() : ProcessStack(new StackOptions { Silo
 /// <summary>Three silos for a test that kills or stops one (each test class gets its own).</summary>
 public sealed class ThreeSiloStackFixture() : ProcessStack(new StackOptions { Silos = 3 });
 
+/// <summary>Two silos clustered through redis-server, for a test that adds and restarts API instances.</summary>
+public sealed class TwoSiloStackFixture() : ProcessStack(new StackOptions { Silos = 2 });
+
 /// <summary>Two silos whose OTLP endpoint has no backend until the test starts one.</summary>
 public sealed class NoTelemetryBackendStackFixture() : ProcessStack(new StackOptions { Silos = 2, OtlpBackendAtStart = false });
 
 internal static class ClusterStackExtensions
 {
-    public static async Task<List<string>> CreateUsersAsync(this ProcessStack stack, int count)
+    public static Task<List<string>> CreateUsersAsync(this ProcessStack stack, int count) => CreateUsersAsync(stack.Http, stack.ApiUrl, count);
+
+    /// <summary>Creates <paramref name="count"/> users through the API at <paramref name="api"/>; each must answer 2xx.</summary>
+    public static async Task<List<string>> CreateUsersAsync(HttpClient http, Uri api, int count)
     {
         var users = Enumerable.Range(0, count).Select(_ => ApiTestClient.NewUserId()).ToList();
         foreach (var userId in users)
         {
-            var response = await stack.Http.PutAsJsonAsync(
-                new Uri(stack.ApiUrl, $"/api/users/{userId}"),
+            var response = await http.PutAsJsonAsync(
+                new Uri(api, $"/api/users/{userId}"),
                 new { displayName = "Cluster", email = "cluster@example.com" },
                 TestContext.Current.CancellationToken);
             Assert.True(response.IsSuccessStatusCode, $"creating {userId}: {(int)response.StatusCode}");
@@ -40,12 +47,16 @@ internal static class ClusterStackExtensions
     }
 
     /// <summary>GETs every acknowledged order; returns those that are not there.</summary>
-    public static async Task<List<Guid>> MissingOrdersAsync(this ProcessStack stack, IEnumerable<Guid> orderIds)
+    public static Task<List<Guid>> MissingOrdersAsync(this ProcessStack stack, IEnumerable<Guid> orderIds) =>
+        MissingOrdersAsync(stack.Http, stack.ApiUrl, orderIds);
+
+    /// <summary>GETs every acknowledged order through the API at <paramref name="api"/>; returns those that are not there.</summary>
+    public static async Task<List<Guid>> MissingOrdersAsync(HttpClient http, Uri api, IEnumerable<Guid> orderIds)
     {
         var missing = new List<Guid>();
         foreach (var orderId in orderIds)
         {
-            var response = await stack.Http.GetAsync(new Uri(stack.ApiUrl, $"/api/orders/{orderId}"), TestContext.Current.CancellationToken);
+            var response = await http.GetAsync(new Uri(api, $"/api/orders/{orderId}"), TestContext.Current.CancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 missing.Add(orderId);
@@ -53,6 +64,37 @@ internal static class ClusterStackExtensions
         }
 
         return missing;
+    }
+
+    /// <summary>
+    /// The acknowledged orders missing from their users' order lists: what a write that silently overwrote another
+    /// (two activations of one user grain, without the etag check) would leave behind.
+    /// </summary>
+    public static async Task<List<Guid>> UnlistedOrdersAsync(HttpClient http, Uri api, IEnumerable<string> userIds, IEnumerable<Guid> orderIds)
+    {
+        var listed = new HashSet<Guid>();
+        foreach (var userId in userIds)
+        {
+            var orders = await http.GetFromJsonAsync<List<OrderResponse>>(new Uri(api, $"/api/users/{userId}/orders"), TestContext.Current.CancellationToken);
+            listed.UnionWith(orders!.Select(o => o.OrderId));
+        }
+
+        return [.. orderIds.Where(id => !listed.Contains(id))];
+    }
+
+    /// <summary>Whether every one of <paramref name="userIds"/> is served (2xx) by the API at <paramref name="api"/> now.</summary>
+    public static async Task<bool> AllUsersServedAsync(HttpClient http, Uri api, IEnumerable<string> userIds)
+    {
+        foreach (var userId in userIds)
+        {
+            using var response = await http.GetAsync(new Uri(api, $"/api/users/{userId}"), TestContext.Current.CancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);

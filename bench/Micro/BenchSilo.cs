@@ -10,7 +10,7 @@ namespace Observability.Bench.Micro;
 
 /// <summary>
 /// A silo in the benchmark process with the production grain wiring: in-memory storage, the order stream on memory
-/// streams (or on AdoNet streams in the PostgreSQL database of <paramref name="streamsConnectionString"/>, which holds
+/// streams (or on AdoNet streams in the PostgreSQL database of <c>streamsConnectionString</c>, which holds
 /// deploy/postgres/orleans-streaming.sql), the simulated database at 0 ms, and the grain telemetry unless left out.
 /// </summary>
 internal static class BenchSilo

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Observability.Grains.Interfaces;
 
 namespace Observability.Bench.Micro;
