@@ -25,7 +25,7 @@ public sealed class DeployConfigTests
         var api = (YamlMappingNode)services["api"];
         Assert.Equal("service_healthy", ((YamlScalarNode)((YamlMappingNode)((YamlMappingNode)api["depends_on"])["silo"])["condition"]).Value);
         Assert.Equal(
-            ["api", "grafana", "jaeger", "loadgen", "postgres", "prometheus", "redis", "silo"],
+            ["alertmanager", "api", "grafana", "jaeger", "loadgen", "postgres", "prometheus", "redis", "silo"],
             services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order());
         var siloEnvironment = (YamlMappingNode)silo["environment"];
         Assert.Equal("Redis", ((YamlScalarNode)siloEnvironment["Orleans__Clustering__ProviderType"]).Value);
@@ -59,6 +59,24 @@ public sealed class DeployConfigTests
     }
 
     [Fact]
+    public async Task Prometheus_sends_its_alerts_to_the_compose_alertmanager_running_the_shipped_configuration()
+    {
+        var services = await DeployFiles.ComposeServicesAsync();
+        var alertmanager = (YamlMappingNode)services["alertmanager"];
+        var targets = ((YamlSequenceNode)DeployFiles.Yaml(DeployFiles.PrometheusConfig)["alerting"]["alertmanagers"])
+            .Cast<YamlMappingNode>()
+            .SelectMany(m => ((YamlSequenceNode)m["static_configs"]).Cast<YamlMappingNode>())
+            .SelectMany(c => ((YamlSequenceNode)c["targets"]).Select(t => ((YamlScalarNode)t).Value));
+        var volumes = ((YamlSequenceNode)alertmanager["volumes"]).Select(v => ((YamlScalarNode)v).Value!.Split(':'))
+            .Select(v => (Source: v[0], Target: v[1]));
+        var command = ((YamlSequenceNode)alertmanager["command"]).Select(c => ((YamlScalarNode)c).Value);
+
+        Assert.Equal(["alertmanager:9093"], targets);
+        Assert.Contains(volumes, v => v.Source == Path.Combine(DeployFiles.Deploy, "alertmanager") && v.Target == "/etc/alertmanager");
+        Assert.Contains("--config.file=/etc/alertmanager/alertmanager.yml", command);
+    }
+
+    [Fact]
     public async Task Compose_publishes_only_the_public_api_and_the_uis_and_prometheus_scrapes_the_management_port()
     {
         var services = await DeployFiles.ComposeServicesAsync();
@@ -77,7 +95,7 @@ public sealed class DeployConfigTests
         var loadgenHealth = ((YamlScalarNode)((YamlMappingNode)services["loadgen"]["environment"])["API_HEALTH_URL"]).Value;
         var dockerfile = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, "Api", "Dockerfile"));
 
-        Assert.Equal(["api:8080", "grafana:3000", "jaeger:16686", "prometheus:9090"], published);
+        Assert.Equal(["alertmanager:9093", "api:8080", "grafana:3000", "jaeger:16686", "prometheus:9090"], published);
         Assert.Equal("http://+:8081", management);
         Assert.Equal(["api:8081"], apiTargets);
         // Everything that waits on the API's readiness asks the management port: the public one answers 404.

@@ -161,6 +161,31 @@ public sealed class KubernetesManifestTests
         Assert.True(exitCode == 0, output);
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Alertmanager_runs_the_shipped_configuration_and_prometheus_sends_it_its_alerts(string overlay)
+    {
+        var objects = await RenderAsync(overlay);
+        var config = Assert.Single(objects.OfType<V1ConfigMap>(), c => c.Metadata.Name == "alertmanager-config");
+        Assert.Equal(File.ReadAllText(DeployFiles.AlertmanagerConfig), config.Data["alertmanager.yml"]);
+
+        var container = Assert.Single(Deployment(objects, "alertmanager").Spec.Template.Spec.Containers);
+        Assert.Contains("--config.file=/etc/alertmanager/alertmanager.yml", container.Args);
+        var mount = Assert.Single(container.VolumeMounts, m => m.MountPath == "/etc/alertmanager");
+        var volume = Assert.Single(Deployment(objects, "alertmanager").Spec.Template.Spec.Volumes, v => v.Name == mount.Name);
+        Assert.Equal("alertmanager-config", volume.ConfigMap.Name);
+
+        var service = Assert.Single(objects.OfType<V1Service>(), s => s.Metadata.Name == "alertmanager");
+        var port = Assert.Single(service.Spec.Ports);
+        var targets = ((YamlSequenceNode)DeployFiles.Yaml(Path.Combine(DeployFiles.Kubernetes, "monitoring", "prometheus.yml"))["alerting"]["alertmanagers"])
+            .Cast<YamlMappingNode>()
+            .SelectMany(m => ((YamlSequenceNode)m["static_configs"]).Cast<YamlMappingNode>())
+            .SelectMany(c => ((YamlSequenceNode)c["targets"]).Select(t => ((YamlScalarNode)t).Value));
+        Assert.Equal([$"alertmanager:{port.Port}"], targets);
+        Assert.Equal("http", port.TargetPort.Value);
+        Assert.Contains(container.Ports, p => p.Name == "http" && p.ContainerPort == 9093);
+    }
+
     internal static async Task<List<object>> RenderAsync(string overlay) =>
         KubernetesYaml.LoadAllFromString(await DeployFiles.KustomizeAsync(overlay), strict: true);
 

@@ -83,6 +83,26 @@ public static class DeployFiles
         }
     }
 
+    /// <summary>The alerting rules of deploy/prometheus/rules: each alert's name and the labels it sets.</summary>
+    public static IEnumerable<(string Name, IReadOnlyDictionary<string, string> Labels)> Alerts()
+    {
+        foreach (var file in Directory.EnumerateFiles(RulesDirectory, "*.yml").Order())
+        {
+            foreach (var group in (YamlSequenceNode)Yaml(file)["groups"])
+            {
+                foreach (var rule in ((YamlSequenceNode)((YamlMappingNode)group)["rules"]).Cast<YamlMappingNode>().Where(r => r.Children.ContainsKey("alert")))
+                {
+                    var labels = rule.Children.TryGetValue("labels", out var node)
+                        ? ((YamlMappingNode)node).Children.ToDictionary(l => ((YamlScalarNode)l.Key).Value!, l => ((YamlScalarNode)l.Value).Value!)
+                        : [];
+                    yield return (((YamlScalarNode)rule["alert"]).Value!, labels);
+                }
+            }
+        }
+    }
+
+    public static string AlertmanagerConfig => Path.Combine(Deploy, "alertmanager", "alertmanager.yml");
+
     public static YamlMappingNode Yaml(string path) => ParseYaml(File.ReadAllText(path));
 
     /// <summary>The first document of a YAML text (e.g. <c>docker-compose config</c>'s output).</summary>
