@@ -50,20 +50,8 @@ public sealed class NetworkPartitionTests(PartitionStack stack) : IClassFixture<
         });
 
         // Recovered: every user (wherever its grain lived) is served again.
-        var recoveredAt = TimeSpan.Zero;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                if (!await ClusterStackExtensions.AllUsersServedAsync(stack.Http, stack.ApiUrl, users))
-                {
-                    return false;
-                }
-
-                recoveredAt = load.Now;
-                return true;
-            },
-            "every user to be served again after the partition",
-            TimeSpan.FromSeconds(90));
+        var recoveredAt = await ClusterStackExtensions.WaitUntilAllUsersServedAsync(
+            stack.Http, stack.ApiUrl, users, load, "every user to be served again after the partition", TimeSpan.FromSeconds(90));
         await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.At > recoveredAt) >= AfterRecovery, $"{AfterRecovery} requests after recovery");
         Assert.True(await stopped, $"silo-{CutOff} kept running a minute after it was declared dead\n{cutOff.RecentOutput}");
         await load.StopAsync();

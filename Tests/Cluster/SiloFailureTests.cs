@@ -21,20 +21,8 @@ public sealed class SiloFailureTests(ThreeSiloStackFixture stack) : IClassFixtur
         stack.Silos[2].Process.Kill();
 
         // Recovered: every user (wherever its grain lived) is served again.
-        TimeSpan recoveredAt = default;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                if (!await ClusterStackExtensions.AllUsersServedAsync(stack.Http, stack.ApiUrl, users))
-                {
-                    return false;
-                }
-
-                recoveredAt = load.Now;
-                return true;
-            },
-            "every user to be served again after the crash",
-            TimeSpan.FromSeconds(60));
+        var recoveredAt = await ClusterStackExtensions.WaitUntilAllUsersServedAsync(
+            stack.Http, stack.ApiUrl, users, load, "every user to be served again after the crash", TimeSpan.FromSeconds(60));
         await Eventually.TrueAsync(() => load.Outcomes.Count(o => o.At > recoveredAt) >= AfterRecovery, $"{AfterRecovery} requests after recovery");
         await load.StopAsync();
 

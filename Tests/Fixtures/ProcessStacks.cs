@@ -82,19 +82,32 @@ internal static class ClusterStackExtensions
         return [.. orderIds.Where(id => !listed.Contains(id))];
     }
 
-    /// <summary>Whether every one of <paramref name="userIds"/> is served (2xx) by the API at <paramref name="api"/> now.</summary>
-    public static async Task<bool> AllUsersServedAsync(HttpClient http, Uri api, IEnumerable<string> userIds)
+    /// <summary>
+    /// Waits until every one of <paramref name="userIds"/> is served (2xx) by the API at <paramref name="api"/> in one
+    /// pass, and returns when that was on the clock of <paramref name="load"/>.
+    /// </summary>
+    public static async Task<TimeSpan> WaitUntilAllUsersServedAsync(
+        HttpClient http, Uri api, IEnumerable<string> userIds, LoadRunner load, string what, TimeSpan timeout)
     {
-        foreach (var userId in userIds)
-        {
-            using var response = await http.GetAsync(new Uri(api, $"/api/users/{userId}"), TestContext.Current.CancellationToken);
-            if (!response.IsSuccessStatusCode)
+        var servedAt = TimeSpan.Zero;
+        await Eventually.TrueAsync(
+            async () =>
             {
-                return false;
-            }
-        }
+                foreach (var userId in userIds)
+                {
+                    using var response = await http.GetAsync(new Uri(api, $"/api/users/{userId}"), TestContext.Current.CancellationToken);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        return false;
+                    }
+                }
 
-        return true;
+                servedAt = load.Now;
+                return true;
+            },
+            what,
+            timeout);
+        return servedAt;
     }
 
     public static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
