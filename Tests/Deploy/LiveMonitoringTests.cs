@@ -86,6 +86,83 @@ public sealed partial class LiveMonitoringTests(MonitoredStackFixture monitored)
             $"every recent exemplar trace of {metric} in the OTLP backend");
     }
 
+    /// <summary>
+    /// docs/telemetry.md against the hosts' own /metrics after traffic: every project metric under its documented
+    /// Prometheus name and type on the host that emits it, its buckets as documented, and every built-in metric the
+    /// document relies on served by one of the hosts.
+    /// </summary>
+    [Fact]
+    public async Task Every_documented_metric_is_served_with_its_name_type_and_buckets()
+    {
+        var missing = new List<string>();
+        try
+        {
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    await SendTrafficAsync(users: 2);
+                    var silo = await Stack.Http.GetStringAsync(new Uri(Stack.SiloUrl, "/metrics"), TestContext.Current.CancellationToken);
+                    var api = await Stack.Http.GetStringAsync(new Uri(Stack.ApiManagementUrl, "/metrics"), TestContext.Current.CancellationToken);
+                    missing = [.. TelemetryDocument.ProjectMetrics
+                            .Where(m => !Types(m.EmittedBy.StartsWith("API", StringComparison.Ordinal) ? api : silo).Contains((m.PrometheusName, m.Type)))
+                            .Select(m => $"{m.PrometheusName} ({m.Type}, {m.EmittedBy})"),
+                        .. TelemetryDocument.BuiltInMetrics
+                            .Where(b => !Served(silo, b.PrometheusName) && !Served(api, b.PrometheusName))
+                            .Select(b => $"{b.PrometheusName} ({b.From})")];
+                    return missing.Count == 0;
+                },
+                "every documented metric on the hosts' /metrics",
+                TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("Documented, not served:\n" + string.Join("\n", missing));
+        }
+
+        var siloMetrics = await Stack.Http.GetStringAsync(new Uri(Stack.SiloUrl, "/metrics"), TestContext.Current.CancellationToken);
+        var apiMetrics = await Stack.Http.GetStringAsync(new Uri(Stack.ApiManagementUrl, "/metrics"), TestContext.Current.CancellationToken);
+        var defaults = TelemetryDocument.BoundariesAfter("Duration histograms of the project use the buckets");
+        foreach (var metric in TelemetryDocument.ProjectMetrics.Where(m => m.Type == "histogram"))
+        {
+            var expected = metric.Instrument switch
+            {
+                "orleans.stream.delivery.lag" => TelemetryDocument.BoundariesAfter("The delivery lag's buckets are"),
+                "orders.value" => TelemetryDocument.BoundariesAfter("Order value buckets:"),
+                "orders.lines" => TelemetryDocument.BoundariesAfter("order line buckets:"),
+                _ => defaults,
+            };
+            var served = Buckets(metric.EmittedBy.StartsWith("API", StringComparison.Ordinal) ? apiMetrics : siloMetrics, metric.PrometheusName);
+            Assert.True(expected.SequenceEqual(served), $"{metric.PrometheusName}: buckets {string.Join(", ", served)}, documented {string.Join(", ", expected)}");
+        }
+    }
+
+    /// <summary>The (name, type) pairs of a Prometheus text page's TYPE lines; a counter's name with its _total suffix.</summary>
+    private static HashSet<(string Name, string Type)> Types(string page) =>
+        [.. TypeLine().Matches(page).Select(m => (m.Groups["type"].Value == "counter" && !m.Groups["name"].Value.EndsWith("_total", StringComparison.Ordinal)
+            ? m.Groups["name"].Value + "_total" : m.Groups["name"].Value, m.Groups["type"].Value))];
+
+    /// <summary>Whether the page has a sample of <paramref name="name"/>, or of its buckets if it is a histogram.</summary>
+    private static bool Served(string page, string name) =>
+        page.Split('\n').Any(line => new[] { name, name + "_bucket" }.Any(n => line.StartsWith(n + "{", StringComparison.Ordinal) || line.StartsWith(n + " ", StringComparison.Ordinal)));
+
+    /// <summary>The finite upper bounds of a histogram's buckets as its first series on the page has them.</summary>
+    private static List<double> Buckets(string page, string name)
+    {
+        var bounds = new List<double>();
+        foreach (var line in page.Split('\n').Where(l => l.StartsWith(name + "_bucket{", StringComparison.Ordinal)))
+        {
+            var le = BucketBound().Match(line).Groups["le"].Value;
+            if (le == "+Inf")
+            {
+                return bounds;
+            }
+
+            bounds.Add(double.Parse(le, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return bounds;
+    }
+
     /// <summary>Dashboard variables stand for "everything"; Grafana's interval macros for a short window.</summary>
     private static string ForPrometheus(string expr)
     {
@@ -140,6 +217,12 @@ public sealed partial class LiveMonitoringTests(MonitoredStackFixture monitored)
             await Stack.Http.SendAsync(faulty, cancellation);
         }
     }
+
+    [GeneratedRegex(@"^# TYPE (?<name>\S+) (?<type>\w+)$", RegexOptions.Multiline)]
+    private static partial Regex TypeLine();
+
+    [GeneratedRegex("le=\"(?<le>[^\"]+)\"")]
+    private static partial Regex BucketBound();
 
     [GeneratedRegex(@"^label_values\((?<selector>.+),\s*\w+\)$")]
     private static partial Regex LabelValues();

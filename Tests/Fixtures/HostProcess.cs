@@ -17,6 +17,7 @@ public sealed class HostProcess : IAsyncDisposable
         ["OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Orleans__", "ManagementEndpoint__", "InboundTraceContext__", "SimulatedDatabase__", "Logging__"];
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private bool _disposed;
 
     private HostProcess(string name, Process process)
     {
@@ -26,7 +27,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     public string Name { get; }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once the process has exited, or was disposed (disposal kills it).</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
     public int ExitCode => _process.ExitCode;
@@ -159,8 +161,15 @@ public sealed class HostProcess : IAsyncDisposable
         return failures;
     }
 
+    /// <summary>Kills the process tree and waits for it; a second call does nothing (a test and its stack may both dispose).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        StoppedOnPurpose = true;
         try
         {
             if (!_process.HasExited)
@@ -181,6 +190,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
         finally
         {
+            _disposed = true;
             _process.Dispose();
         }
     }

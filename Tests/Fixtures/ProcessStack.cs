@@ -61,6 +61,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     private readonly List<HostProcess> _processes = [];
     private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "orleans-observability-e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly int _otlpPort = FreePort();
+    private readonly int _otlpHttpPort = FreePort();
     private readonly int _dashboardPort = FreePort();
     private Dictionary<string, string> _common = [];
     private int _redisPort;
@@ -78,6 +79,9 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     public Uri SiloUrl => Silos[0].HttpUrl;
 
     public Uri DashboardUrl => new($"http://127.0.0.1:{_dashboardPort}");
+
+    /// <summary>The OTLP backend's OTLP/HTTP receiver (the hosts export over gRPC unless told otherwise).</summary>
+    public Uri OtlpHttpUrl => new($"http://127.0.0.1:{_otlpHttpPort}");
 
     public Uri PrometheusUrl { get; private set; } = null!;
 
@@ -171,29 +175,30 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Starts an API process with the stack's settings, on <paramref name="url"/> (a new port if null) and a new
-    /// management port, and waits until it is ready unless told not to.
+    /// Starts an API process with the stack's settings and <paramref name="environment"/> on top, on
+    /// <paramref name="url"/> (a new port if null) and a new management port, and waits until it is ready unless told
+    /// not to.
     /// </summary>
-    public async Task<ApiProcess> StartApiAsync(string name, Uri? url = null, bool waitUntilReady = true)
+    public async Task<ApiProcess> StartApiAsync(string name, Uri? url = null, bool waitUntilReady = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         url ??= new Uri($"http://127.0.0.1:{FreePort()}");
         var management = new Uri($"http://127.0.0.1:{FreePort()}");
-        var environment = new Dictionary<string, string>(options.Deployment is { } deployment ? deployment.Api(_backends!) : _common)
+        var settings = new Dictionary<string, string>(options.Deployment is { } deployment ? deployment.Api(_backends!) : _common)
         {
             ["ASPNETCORE_URLS"] = url.ToString(),
             ["ManagementEndpoint__Url"] = management.ToString(),
         };
-        foreach (var (key, value) in options.ApiEnvironment)
+        foreach (var (key, value) in options.ApiEnvironment.Concat(environment ?? NoEnvironment))
         {
-            environment[key] = value;
+            settings[key] = value;
         }
 
         if (!options.Redis)
         {
-            environment["Orleans__Clustering__Gateways__0"] = $"127.0.0.1:{Silos[0].GatewayPort}";
+            settings["Orleans__Clustering__Gateways__0"] = $"127.0.0.1:{Silos[0].GatewayPort}";
         }
 
-        var api = new ApiProcess(Start(name, _apiAssembly, [], environment), url, management);
+        var api = new ApiProcess(Start(name, _apiAssembly, [], settings), url, management);
         if (waitUntilReady)
         {
             await WaitUntilOk(new Uri(management, "/health/ready"), $"{name} to connect to the cluster");
@@ -221,7 +226,7 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         {
             ["ASPNETCORE_URLS"] = DashboardUrl.ToString(),
             ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{_otlpPort}",
-            ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+            ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = OtlpHttpUrl.ToString(),
             ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
             ["Dashboard__Otlp__AuthMode"] = "Unsecured",
             ["Dashboard__Api__AuthMode"] = "Unsecured",

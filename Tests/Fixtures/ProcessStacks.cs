@@ -133,3 +133,21 @@ public sealed class EdgeStackFixture() : ProcessStack(new StackOptions
     /// <summary>A loopback address of its own (all of 127.0.0.0/8 is local), so the API can tell this caller apart.</summary>
     public static readonly System.Net.IPAddress TrustedProxy = System.Net.IPAddress.Parse("127.0.0.2");
 }
+
+/// <summary>
+/// A silo with the OTEL_* settings a deployment sets: its own service name and instance id, and OTLP logs off.
+/// <c>OtelSettingsTests</c> starts APIs with other OTEL_* settings on it.
+/// </summary>
+public sealed class OtelSettingsStackFixture() : ProcessStack(new StackOptions
+{
+    SiloEnvironment = new Dictionary<string, string>
+    {
+        ["OTEL_SERVICE_NAME"] = OtelSettingsStackFixture.SiloService,
+        ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={OtelSettingsStackFixture.SiloInstance},deployment.environment.name=test",
+        ["OTEL_LOGS_EXPORTER"] = "none",
+    },
+})
+{
+    public const string SiloService = "orders-silo";
+    public const string SiloInstance = "orders-silo-7";
+}
