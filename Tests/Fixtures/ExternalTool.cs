@@ -9,19 +9,8 @@ public static class ExternalTool
     public static async Task<(int ExitCode, string Output)> RunAsync(string tool, string debianPackage, string workingDirectory, params string[] arguments)
     {
         var path = Require(tool, debianPackage);
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
+        using var process = new Process { StartInfo = ChildProcess.Describe(path, arguments, workingDirectory) };
+        ChildProcess.Start(process);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

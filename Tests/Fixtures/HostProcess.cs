@@ -12,9 +12,6 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private const int KeptLines = 200;
 
-    /// <summary>The environment variables the hosts read their settings from (configuration sections and OTEL_*).</summary>
-    private static readonly string[] HostSettingPrefixes =
-        ["OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Orleans__", "ManagementEndpoint__", "InboundTraceContext__", "SimulatedDatabase__", "Logging__"];
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private bool _disposed;
@@ -103,24 +100,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static HostProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
-        var info = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // A clean environment for what the hosts read, so the test machine's own settings cannot leak in.
-        foreach (var key in info.Environment.Keys.Where(k => HostSettingPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
+        var info = ChildProcess.Describe(fileName, arguments, workingDirectory);
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
@@ -130,7 +110,7 @@ public sealed class HostProcess : IAsyncDisposable
         var host = new HostProcess(name, process);
         process.OutputDataReceived += (_, e) => host.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
-        process.Start();
+        ChildProcess.Start(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;

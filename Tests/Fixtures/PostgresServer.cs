@@ -137,9 +137,10 @@ public sealed class PostgresServer : IAsyncDisposable
 
     // PostgreSQL refuses to run as root; setpriv execs the program (no intermediate process), so killing the process
     // the test holds kills the server itself.
+    // The parent-death signal is cleared when the user changes, so the server's own setpriv sets it again after.
     private static (string FileName, string[] Arguments) AsServerUser(string program, string[] arguments) =>
         IsRoot
-            ? (ExternalTool.Require("setpriv", "util-linux"), [$"--reuid={Superuser}", $"--regid={Superuser}", "--init-groups", program, .. arguments])
+            ? (ExternalTool.Require("setpriv", "util-linux"), [$"--reuid={Superuser}", $"--regid={Superuser}", "--init-groups", "--pdeathsig", "KILL", program, .. arguments])
             : (program, arguments);
 
     // Runs one of the server's programs as the server's user.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Packaging;
 
@@ -21,7 +22,7 @@ public sealed class DotnetCli : IAsyncDisposable
         Command = command;
         _process = process;
         _watch = Stopwatch.StartNew();
-        process.Start();
+        ChildProcess.Start(process);
         _output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         _error = process.StandardError.ReadToEndAsync(CancellationToken.None);
     }
@@ -58,26 +59,9 @@ public sealed class DotnetCli : IAsyncDisposable
     /// <summary>Starts <c>dotnet</c> with <paramref name="arguments"/>; dispose it to kill what is left of it.</summary>
     public static DotnetCli Start(string dotnet, string workingDirectory, IReadOnlyList<string> arguments)
     {
-        var info = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
         // What the test host inherited from its own build or runner (MSBuild's paths, NuGet's folders) or the machine's
         // telemetry settings would change what the child builds or records: a user's shell has none of it.
-        foreach (var key in info.Environment.Keys.Where(IsInherited).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
+        var info = ChildProcess.Describe(dotnet, arguments, workingDirectory, redirectInput: true);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
@@ -121,14 +105,6 @@ public sealed class DotnetCli : IAsyncDisposable
         await DrainAsync(_error);
         _process.Dispose();
     }
-
-    private static bool IsInherited(string key) =>
-        key.Contains("MSBUILD", StringComparison.OrdinalIgnoreCase) ||
-        key.StartsWith("NUGET_", StringComparison.OrdinalIgnoreCase) ||
-        key.StartsWith("OTEL_", StringComparison.Ordinal) ||
-        key.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase) ||
-        key.StartsWith("VSTEST_", StringComparison.Ordinal) ||
-        key.StartsWith("TESTINGPLATFORM_", StringComparison.Ordinal);
 
     // Also when the test failed or was cancelled: nothing this test started outlives it.
     private void KillTree()
