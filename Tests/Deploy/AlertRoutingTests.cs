@@ -6,8 +6,8 @@ namespace Observability.Tests.Deploy;
 
 /// <summary>
 /// The Alertmanager configuration that ships in deploy/alertmanager: Debian's amtool accepts it, every alert of the
-/// shipped rules reaches the receiver its severity names, and a real Alertmanager delivers pages and tickets to their
-/// webhooks while the page of an SLO holds back that SLO's ticket.
+/// shipped rules reaches the receiver its severity names (as docs/telemetry.md lists them), and a real Alertmanager
+/// delivers pages and tickets to their webhooks while the page of an SLO holds back that SLO's ticket.
 /// </summary>
 public sealed class AlertRoutingTests
 {
@@ -36,6 +36,23 @@ public sealed class AlertRoutingTests
             Assert.True(exitCode == 0, output);
             Assert.Equal(severity, output.Split('\n').Select(l => l.Trim()).Last(l => l.Length > 0 && !l.StartsWith("Warning:", StringComparison.Ordinal)));
         }
+    }
+
+    [Fact]
+    public void Every_shipped_alert_is_documented_with_its_severity_and_service()
+    {
+        // The rows of docs/telemetry.md's alert table: | `Name` | fires when | severity | service |.
+        var document = File.ReadAllLines(Path.Combine(DeployFiles.RepositoryRoot, "docs", "telemetry.md"));
+        var documented = document
+            .SkipWhile(l => !l.StartsWith("### Alerts", StringComparison.Ordinal))
+            .Skip(1)
+            .TakeWhile(l => !l.StartsWith('#'))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => (Severity: cells[3], Service: cells[4]));
+        var shipped = DeployFiles.Alerts().ToDictionary(a => a.Name, a => (Severity: a.Labels["severity"], Service: a.Labels["service"]));
+
+        Assert.Equal(shipped.OrderBy(a => a.Key), documented.OrderBy(a => a.Key));
     }
 
     [Fact]
