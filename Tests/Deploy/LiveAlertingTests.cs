@@ -102,6 +102,7 @@ public sealed class LiveAlertingTests
             Assert.Equal(shipped.Append(new("alertname", Alert)).Append(new("rpc_method", PlaceOrder)).OrderBy(l => l.Key), alert.Labels.OrderBy(l => l.Key));
             Assert.StartsWith($"{PlaceOrder} fails ", alert.Annotations["summary"], StringComparison.Ordinal);
             Assert.DoesNotContain(Alert, alertmanager.Delivered("page"));
+            Assert.Contains(await AlertmanagerAlertsAsync(alertmanager), labels => labels["rpc_method"] == PlaceOrder);
             ClusterStackExtensions.Report($"burst: {round * 4} orders, {round} with the fault; ticket after {clock.Elapsed.TotalSeconds:F0} s");
 
             // Successful orders of the same methods until the failures are under 5 % of the 5-minute window: Prometheus
