@@ -7,16 +7,27 @@ namespace Observability.AppHost;
 /// </summary>
 internal static class LocalPrometheus
 {
-    /// <summary>Writes a Prometheus configuration that scrapes <paramref name="siloTargets"/> and <paramref name="apiTarget"/>.</summary>
-    public static void WriteConfig(string path, string rulesDirectory, TimeSpan interval, IEnumerable<string> siloTargets, string apiTarget)
+    /// <summary>
+    /// Writes a Prometheus configuration that scrapes <paramref name="siloTargets"/> and <paramref name="apiTarget"/>
+    /// and, given an <paramref name="alertmanagerTarget"/> (host:port), sends its alerts there as compose's does.
+    /// </summary>
+    public static void WriteConfig(
+        string path, string rulesDirectory, TimeSpan interval, IEnumerable<string> siloTargets, string apiTarget, string? alertmanagerTarget = null)
     {
         var seconds = $"{(int)interval.TotalSeconds}s";
         var silos = string.Join(", ", siloTargets.Select(target => $"\"{target}\""));
+        var alerting = alertmanagerTarget is null ? "" : $"""
+            alerting:
+              alertmanagers:
+                - static_configs:
+                    - targets: ["{alertmanagerTarget}"]
+
+            """;
         File.WriteAllText(path, $"""
             global:
               scrape_interval: {seconds}
               evaluation_interval: {seconds}
-            rule_files:
+            {alerting}rule_files:
               - {Path.Combine(rulesDirectory, "*.yml")}
             scrape_configs:
               - job_name: silo

@@ -1,21 +1,15 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Observability.Tests.Fixtures;
 
 namespace Observability.Tests.Deploy;
 
 /// <summary>
 /// The Alertmanager configuration that ships in deploy/alertmanager: Debian's amtool accepts it, every alert of the
-/// shipped rules reaches the receiver its severity names, and a real Alertmanager delivers pages and tickets to their
-/// webhooks while the page of an SLO holds back that SLO's ticket.
+/// shipped rules reaches the receiver its severity names (as docs/telemetry.md lists them), and a real Alertmanager
+/// delivers pages and tickets to their webhooks while the page of an SLO holds back that SLO's ticket.
 /// </summary>
-public sealed partial class AlertRoutingTests
+public sealed class AlertRoutingTests
 {
     private static readonly string[] Receivers = ["page", "ticket"];
 
@@ -45,94 +39,54 @@ public sealed partial class AlertRoutingTests
     }
 
     [Fact]
+    public void Every_shipped_alert_is_documented_with_its_severity_and_service()
+    {
+        // The rows of docs/telemetry.md's alert table: | `Name` | fires when | severity | service |.
+        var document = File.ReadAllLines(Path.Combine(DeployFiles.RepositoryRoot, "docs", "telemetry.md"));
+        var documented = document
+            .SkipWhile(l => !l.StartsWith("### Alerts", StringComparison.Ordinal))
+            .Skip(1)
+            .TakeWhile(l => !l.StartsWith('#'))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => (Severity: cells[3], Service: cells[4]));
+        var shipped = DeployFiles.Alerts().ToDictionary(a => a.Name, a => (Severity: a.Labels["severity"], Service: a.Labels["service"]));
+
+        Assert.Equal(shipped.OrderBy(a => a.Key), documented.OrderBy(a => a.Key));
+    }
+
+    [Fact]
     public async Task A_real_alertmanager_pages_and_files_tickets_and_the_page_of_an_slo_holds_back_its_ticket()
     {
         var ct = TestContext.Current.CancellationToken;
-        var work = Directory.CreateTempSubdirectory("alertmanager-test-");
-        var notifications = new ConcurrentQueue<(string Receiver, JsonElement Body)>();
-        var webhookPort = ProcessStack.FreePort();
-        await using var webhook = await StartWebhookAsync(webhookPort, notifications);
-        try
-        {
-            // The shipped configuration with its receivers pointed at this test's webhook.
-            var config = Path.Combine(work.FullName, "alertmanager.yml");
-            await File.WriteAllTextAsync(config, WebhookHost().Replace(await File.ReadAllTextAsync(DeployFiles.AlertmanagerConfig, ct), $"http://127.0.0.1:{webhookPort}/"), ct);
-            var port = ProcessStack.FreePort();
-            await using var alertmanager = HostProcess.Start("alertmanager", ExternalTool.Require("prometheus-alertmanager", "prometheus-alertmanager"),
-                [$"--config.file={config}", $"--storage.path={Path.Combine(work.FullName, "data")}", $"--web.listen-address=127.0.0.1:{port}",
-                 "--cluster.listen-address=", "--log.level=warn"],
-                new Dictionary<string, string>(), work.FullName);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await Eventually.TrueAsync(async () =>
+        await using var alertmanager = await LocalAlertmanager.StartAsync();
+
+        // As Prometheus sends them: the labels of the shipped rules, firing now.
+        var shipped = DeployFiles.Alerts().ToDictionary(a => a.Name, a => a.Labels);
+        var firing = new[] { "ApiLatencySloFastBurn", "ApiLatencySloSlowBurn", "GrainCallErrorRatioHigh" }
+            .Select(name => new
             {
-                try
-                {
-                    return (await http.GetAsync("/-/ready", ct)).IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, "Alertmanager to be ready");
+                labels = new Dictionary<string, string>(shipped[name]) { ["alertname"] = name, ["instance"] = "test" },
+                annotations = new Dictionary<string, string> { ["summary"] = name },
+                startsAt = DateTimeOffset.UtcNow,
+                endsAt = DateTimeOffset.UtcNow.AddMinutes(10),
+            })
+            .ToArray();
+        var posted = await alertmanager.Http.PostAsJsonAsync("/api/v2/alerts", firing, ct);
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(ct));
 
-            // As Prometheus sends them: the labels of the shipped rules, firing now.
-            var shipped = DeployFiles.Alerts().ToDictionary(a => a.Name, a => a.Labels);
-            var firing = new[] { "ApiLatencySloFastBurn", "ApiLatencySloSlowBurn", "GrainCallErrorRatioHigh" }
-                .Select(name => new
-                {
-                    labels = new Dictionary<string, string>(shipped[name]) { ["alertname"] = name, ["instance"] = "test" },
-                    annotations = new Dictionary<string, string> { ["summary"] = name },
-                    startsAt = DateTimeOffset.UtcNow,
-                    endsAt = DateTimeOffset.UtcNow.AddMinutes(10),
-                })
-                .ToArray();
-            var posted = await http.PostAsJsonAsync("/api/v2/alerts", firing, ct);
-            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(ct));
+        // The page comes after the page route's group_wait, the ticket after the ticket route's.
+        await Eventually.TrueAsync(
+            () => alertmanager.Delivered("page").Contains("ApiLatencySloFastBurn") && alertmanager.Delivered("ticket").Contains("GrainCallErrorRatioHigh"),
+            "the page and the ticket to reach their webhooks",
+            TimeSpan.FromSeconds(90));
 
-            // The page comes after the page route's group_wait, the ticket after the ticket route's.
-            await Eventually.TrueAsync(
-                () => Delivered(notifications, "page").Contains("ApiLatencySloFastBurn") && Delivered(notifications, "ticket").Contains("GrainCallErrorRatioHigh"),
-                "the page and the ticket to reach their webhooks",
-                TimeSpan.FromSeconds(90));
-
-            var alerts = await http.GetFromJsonAsync<JsonElement>("/api/v2/alerts", ct);
-            var slowBurn = alerts.EnumerateArray().Single(a => a.GetProperty("labels").GetProperty("alertname").GetString() == "ApiLatencySloSlowBurn");
-            Assert.Equal("suppressed", slowBurn.GetProperty("status").GetProperty("state").GetString());
-            Assert.NotEmpty(slowBurn.GetProperty("status").GetProperty("inhibitedBy").EnumerateArray());
-            Assert.DoesNotContain("ApiLatencySloSlowBurn", Delivered(notifications, "ticket"));
-            Assert.DoesNotContain("ApiLatencySloSlowBurn", Delivered(notifications, "page"));
-            Assert.DoesNotContain("GrainCallErrorRatioHigh", Delivered(notifications, "page"));
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
+        var alerts = await alertmanager.Http.GetFromJsonAsync<JsonElement>("/api/v2/alerts", ct);
+        var slowBurn = alerts.EnumerateArray().Single(a => a.GetProperty("labels").GetProperty("alertname").GetString() == "ApiLatencySloSlowBurn");
+        Assert.Equal("suppressed", slowBurn.GetProperty("status").GetProperty("state").GetString());
+        Assert.NotEmpty(slowBurn.GetProperty("status").GetProperty("inhibitedBy").EnumerateArray());
+        Assert.DoesNotContain("ApiLatencySloSlowBurn", alertmanager.Delivered("ticket"));
+        Assert.DoesNotContain("ApiLatencySloSlowBurn", alertmanager.Delivered("page"));
+        Assert.DoesNotContain("GrainCallErrorRatioHigh", alertmanager.Delivered("page"));
     }
-
-    // The alert names of every notification a receiver got.
-    private static HashSet<string> Delivered(IEnumerable<(string Receiver, JsonElement Body)> notifications, string receiver) =>
-    [
-        .. notifications.Where(n => n.Receiver == receiver)
-            .SelectMany(n => n.Body.GetProperty("alerts").EnumerateArray())
-            .Select(a => a.GetProperty("labels").GetProperty("alertname").GetString()!),
-    ];
-
-    // A loopback webhook keeping each notification under the last segment of its path (page, ticket).
-    private static async Task<WebApplication> StartWebhookAsync(int port, ConcurrentQueue<(string Receiver, JsonElement Body)> notifications)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapPost("/{receiver}", async (string receiver, HttpRequest request) =>
-        {
-            notifications.Enqueue((receiver, await JsonSerializer.DeserializeAsync<JsonElement>(request.Body)));
-            return Results.Ok();
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return app;
-    }
-
-    [GeneratedRegex(@"http://alert-bridge:8080/")]
-    private static partial Regex WebhookHost();
 }

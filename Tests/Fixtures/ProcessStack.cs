@@ -18,6 +18,12 @@ public sealed record StackOptions
     /// <summary>Debian's Prometheus scraping every host, with the rules shipped in deploy/prometheus/rules.</summary>
     public bool Prometheus { get; init; }
 
+    /// <summary>The rule files Prometheus loads instead of deploy/prometheus/rules (a test's derived copy of them).</summary>
+    public string? PrometheusRulesDirectory { get; init; }
+
+    /// <summary>The Alertmanager (host:port) Prometheus sends its alerts to, as compose's prometheus.yml does; none if null.</summary>
+    public string? Alertmanager { get; init; }
+
     /// <summary>Start the OTLP backend (Aspire Dashboard) with the hosts, or leave its port closed until <see cref="ProcessStack.StartOtlpBackend"/>.</summary>
     public bool OtlpBackendAtStart { get; init; } = true;
 
@@ -343,7 +349,12 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
         var prometheus = ExternalTool.Require("prometheus", "prometheus");
         var config = Path.Combine(_workDirectory, "prometheus.yml");
         LocalPrometheus.WriteConfig(
-            config, DeployFiles.RulesDirectory, TimeSpan.FromSeconds(1), Silos.Select(s => s.HttpUrl.Authority), ApiManagementUrl.Authority);
+            config,
+            options.PrometheusRulesDirectory ?? DeployFiles.RulesDirectory,
+            TimeSpan.FromSeconds(1),
+            Silos.Select(s => s.HttpUrl.Authority),
+            ApiManagementUrl.Authority,
+            options.Alertmanager);
         var port = FreePort();
         PrometheusUrl = new Uri($"http://127.0.0.1:{port}");
         Start("prometheus", prometheus,
