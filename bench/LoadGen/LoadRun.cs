@@ -21,13 +21,15 @@ internal sealed record RunResult(StopReason Reason, TimeSpan Sending);
 /// a slot (System.Threading.RateLimiting). A token bucket rather than a fixed or sliding window: a window grants its
 /// whole allowance at the window's start, so requests would leave in clumps, up to twice the rate across a window
 /// boundary, and the latencies would show the queueing the tool itself caused; a bucket refills continuously, and its
-/// size is exactly the burst allowed, so no interval of time T ever sees more than rate x T + burst requests. This class
-/// replenishes the bucket itself every few milliseconds: a manual replenishment adds tokens in proportion to the time
-/// elapsed, where the limiter's own timer would add a whole period's tokens per tick, however late the tick.
+/// size is exactly the burst allowed, so no interval of time T ever sees more than rate x T + burst requests. The
+/// dispatcher replenishes the bucket itself when it needs a token: a manual replenishment adds tokens in proportion to
+/// the time elapsed, where the limiter's own timer would add a whole period's tokens per tick, however late the tick,
+/// and would wake the process every period even when idle.
 /// </summary>
 internal sealed class LoadRun(LoadOptions options, HttpClient http, TrafficMix mix, LoadStatistics statistics, RunClock clock)
 {
-    private static readonly TimeSpan ReplenishEvery = TimeSpan.FromMilliseconds(5);
+    /// <summary>The shortest wait for a token (about the timer's resolution); at higher rates a wait yields several.</summary>
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(1);
 
     /// <summary>How long the requests in flight at the stop may take to finish before they are abandoned.</summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
@@ -43,8 +45,10 @@ internal sealed class LoadRun(LoadOptions options, HttpClient http, TrafficMix m
             TokensPerPeriod = tokensPerPeriod,
             ReplenishmentPeriod = TimeSpan.FromSeconds(tokensPerPeriod / options.RatePerSecond),
             AutoReplenishment = false,
-            QueueLimit = 1,
+            QueueLimit = 0,
         });
+        var tokenEvery = TimeSpan.FromSeconds(1 / options.RatePerSecond);
+        var wait = tokenEvery > MinimumWait ? tokenEvery : MinimumWait;
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (options.Duration is { } duration)
         {
@@ -52,8 +56,7 @@ internal sealed class LoadRun(LoadOptions options, HttpClient http, TrafficMix m
         }
 
         using var abandon = new CancellationTokenSource();
-        var replenishing = ReplenishAsync(tokens, sending.Token);
-        while (await NextSlotAsync(slots, tokens, sending.Token) is { } slot)
+        while (await NextSlotAsync(slots, tokens, wait, sending.Token) is { } slot)
         {
             var request = mix.Next();
             statistics.Started(request.Operation);
@@ -61,61 +64,45 @@ internal sealed class LoadRun(LoadOptions options, HttpClient http, TrafficMix m
         }
 
         var sent = clock.Elapsed;
-        await replenishing;
         await DrainAsync(slots, abandon);
         var reason = stop.IsCancellationRequested ? StopReason.Signal : StopReason.Duration;
         return new RunResult(reason, sent);
     }
 
     /// <summary>A concurrency slot and a token, or null once sending has stopped (the duration is checked on the run's clock too).</summary>
-    private async Task<RateLimitLease?> NextSlotAsync(ConcurrencyLimiter slots, TokenBucketRateLimiter tokens, CancellationToken sending)
+    private async Task<RateLimitLease?> NextSlotAsync(ConcurrencyLimiter slots, TokenBucketRateLimiter tokens, TimeSpan wait, CancellationToken sending)
     {
-        RateLimitLease slot;
+        RateLimitLease? slot = null;
         try
         {
             slot = await slots.AcquireAsync(1, sending);
-        }
-        catch (OperationCanceledException) when (sending.IsCancellationRequested)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var token = await tokens.AcquireAsync(1, sending);
-            if (!token.IsAcquired || !slot.IsAcquired)
+            if (!slot.IsAcquired)
             {
-                throw new InvalidOperationException("The rate or concurrency limiter refused its only waiter.");
+                throw new InvalidOperationException("The concurrency limiter refused its only waiter.");
             }
 
-            if (options.Duration is { } duration && clock.Elapsed >= duration)
-            {
-                slot.Dispose();
-                return null;
-            }
-
-            return slot;
-        }
-        catch (OperationCanceledException) when (sending.IsCancellationRequested)
-        {
-            slot.Dispose();
-            return null;
-        }
-    }
-
-    private static async Task ReplenishAsync(TokenBucketRateLimiter tokens, CancellationToken sending)
-    {
-        using var timer = new PeriodicTimer(ReplenishEvery);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(sending))
+            while (true)
             {
                 tokens.TryReplenish();
+                using var token = tokens.AttemptAcquire(1);
+                if (options.Duration is { } duration && clock.Elapsed >= duration)
+                {
+                    slot.Dispose();
+                    return null;
+                }
+
+                if (token.IsAcquired)
+                {
+                    return slot;
+                }
+
+                await Task.Delay(wait, sending);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (sending.IsCancellationRequested)
         {
-            // Sending stopped.
+            slot?.Dispose();
+            return null;
         }
     }
 
