@@ -59,11 +59,11 @@ internal sealed record PlannedRequest(Operation Operation, HttpMethod Method, st
 }
 
 /// <summary>
-/// The traffic of the compose profile "load", as the curl loop it replaces sent it: of every ten requests one profile
-/// update, three order placements, three order lists, two profile reads and one bad request (an invalid user id), each
-/// for a user picked at random. The first order placed and every fifth after it is sent again with the same
-/// Idempotency-Key and body, as a client retries after a lost answer; the retry must replay the same order. Keys are
-/// unique to the run, so a restarted generator never reuses one for a different order.
+/// The traffic of the compose profile "load": of every ten requests one profile update, three order placements, three
+/// order lists, two profile reads and one bad request (an invalid user id), each for a user picked at random. The
+/// first order placed and every fifth after it is sent again with the same Idempotency-Key and body, as a client
+/// retries after a lost answer; the retry must replay the same order. Keys are unique to the run, so a restarted
+/// generator never reuses one for a different order.
 /// </summary>
 internal sealed class TrafficMix(LoadOptions options)
 {
