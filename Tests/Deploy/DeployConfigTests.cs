@@ -105,6 +105,26 @@ public sealed class DeployConfigTests
     }
 
     [Fact]
+    public async Task The_load_generator_service_builds_the_dotnet_tool_and_drives_the_api_service_once_it_is_ready()
+    {
+        var services = await DeployFiles.ComposeServicesAsync();
+        var loadgen = (YamlMappingNode)services["loadgen"];
+        string Value(YamlNode node, string key) => ((YamlScalarNode)((YamlMappingNode)node)[key]).Value!;
+        var dockerfile = Value(loadgen["build"], "dockerfile");
+        var dockerfileText = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, dockerfile));
+
+        // The tool (bench/LoadGen) from its own image, in the profile "load" only.
+        Assert.Equal("bench/LoadGen/Dockerfile", dockerfile);
+        Assert.Equal(Path.TrimEndingDirectorySeparator(DeployFiles.RepositoryRoot), Path.TrimEndingDirectorySeparator(Path.GetFullPath(Value(loadgen["build"], "context"))));
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"OrleansObservability.LoadGen.dll\"]", dockerfileText, StringComparison.Ordinal);
+        Assert.Equal(["load"], ((YamlSequenceNode)loadgen["profiles"]).Select(p => ((YamlScalarNode)p).Value));
+        // It sends to the API service's public port and waits on its readiness at the management port.
+        Assert.Equal("http://api:8080", Value(loadgen["environment"], "API_URL"));
+        Assert.Equal("http://api:8081/health/ready", Value(loadgen["environment"], "API_HEALTH_URL"));
+        Assert.Contains("api", ((YamlMappingNode)loadgen["depends_on"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+    }
+
+    [Fact]
     public async Task Promtool_accepts_the_prometheus_config_and_its_rules()
     {
         var config = await ExternalTool.RunAsync("promtool", "prometheus", DeployFiles.Deploy, "check", "config", DeployFiles.PrometheusConfig);

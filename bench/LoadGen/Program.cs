@@ -1,0 +1,1 @@
+return await Observability.LoadGen.LoadGenerator.RunAsync(args);
