@@ -266,7 +266,9 @@ public sealed partial class TelemetryContractTests(ApiFixture api, TelemetryCapt
             await api.Cluster.Grains.GetGrain<IUserGrain>(userId).Cast<IGrainManagementExtension>().DeactivateOnIdle();
         }
 
-        await telemetry.WaitForTraceAsync(traceId, spans => spans.Any(s => s.DisplayName == "execute OnDeactivateAsync"));
+        // The deactivation span ends after its hook's span, once the activation is gone.
+        await telemetry.WaitForTraceAsync(traceId, spans =>
+            spans.Any(s => s.DisplayName == "execute OnDeactivateAsync") && spans.Any(s => s.DisplayName == "deactivate grain"));
         return traceId;
     }
 
