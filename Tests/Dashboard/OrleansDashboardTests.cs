@@ -104,6 +104,37 @@ public sealed class OrleansDashboardTests(DashboardStackFixture stack) : IClassF
         Assert.DoesNotContain(spans, s => s.Service == "OrleansObservability.Silo" && s.Name.Contains("dashboard", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task Its_own_grains_are_left_out_of_the_grafana_grain_panels()
+    {
+        // The dashboard grain answers the overview, a silo proxy grain each silo's page.
+        var counters = await GetJsonAsync(stack.SiloUrl, "DashboardCounters");
+        foreach (var host in counters.GetProperty("hosts").EnumerateArray())
+        {
+            await GetJsonAsync(stack.SiloUrl, $"SiloCounters/{host.GetProperty("siloAddress").GetString()}");
+        }
+
+        string[] dashboardGrainTypes = ["dashboard", "silograinproxy"];
+        var metrics = "";
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                // Each grain lives on one of the silos.
+                var scrapes = stack.Silos.Select(silo => stack.Http.GetStringAsync(new Uri(silo.HttpUrl, "/metrics"), Cancellation));
+                metrics = string.Concat(await Task.WhenAll(scrapes));
+                var gauge = metrics.Split('\n').Where(line => line.StartsWith("orleans_grains{", StringComparison.Ordinal)).ToList();
+                return dashboardGrainTypes.All(type => gauge.Any(line => line.Contains($"grain_type=\"{type}\"", StringComparison.Ordinal)));
+            },
+            "the dashboard's grains in Orleans' activation gauge");
+
+        var grainPanels = DeployFiles.DashboardQueries(Path.Combine(DeployFiles.Deploy, "grafana", "dashboards", "grains.json"))
+            .Where(q => q.Expr.Contains("grain_type", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(grainPanels);
+        Assert.All(grainPanels, query => Assert.All(dashboardGrainTypes, type =>
+            Assert.Matches($"grain_type!~\"[^\"]*\\b{type}\\b", query.Expr)));
+    }
+
     /// <summary>Creates users and reads them back through the API: calls to the user grain on both silos.</summary>
     private async Task UserTrafficAsync()
     {
