@@ -9,5 +9,6 @@ builder.AddSilo();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapSiloDashboard();
 
 app.Run();

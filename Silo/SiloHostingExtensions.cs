@@ -32,6 +32,10 @@ public static class SiloHostingExtensions
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
             // How long an idle activation stays in memory (CollectionAge, default 15 min), likewise not read by Orleans.
             silo.Services.Configure<GrainCollectionOptions>(builder.Configuration.GetSection(GrainCollectionSection));
+            if (SiloDashboardExtensions.IsDashboardEnabled(builder.Configuration))
+            {
+                silo.AddSiloDashboard();
+            }
         });
 
         // Leave the cluster within compose's 10 s grace period, also when the membership store is unreachable:
