@@ -13,13 +13,16 @@ internal static class ClusterResources
     public const int RedisPort = 6380;
     public const int PrometheusPort = 9090;
 
-    /// <summary>One silo, in-memory storage, localhost clustering: what the hosts do on their own.</summary>
-    public static void AddSingleSilo(IDistributedApplicationBuilder builder)
+    /// <summary>One silo, in-memory storage, localhost clustering: what the hosts do on their own. Returns the API.</summary>
+    public static IResourceBuilder<ProjectResource> AddSingleSilo(IDistributedApplicationBuilder builder)
     {
+        // The silo's own defaults (appsettings.json): silo port 11111, gateway 30000.
         var silo = builder.AddProject<Projects.Silo>("silo")
+            .WithFixedPort(FirstSiloPort, "Orleans silo port")
+            .WithFixedPort(FirstGatewayPort, "Orleans gateway port")
             .WithHttpHealthCheck("/health/ready");
 
-        builder.AddProject<Projects.Api>("api")
+        return builder.AddProject<Projects.Api>("api")
             .WithManagementEndpoint()
             .WithExternalHttpEndpoints()
             .WaitFor(silo);
@@ -27,12 +30,13 @@ internal static class ClusterResources
 
     /// <summary>
     /// N silos clustered through a local redis-server (clustering and grain state), each on its own ports, the API
-    /// finding their gateways in Redis, and Prometheus (when installed) scraping every silo and the API.
+    /// finding their gateways in Redis, and Prometheus (when installed) scraping every silo and the API. Returns the API.
     /// </summary>
-    public static void AddCluster(IDistributedApplicationBuilder builder, int siloCount)
+    public static IResourceBuilder<ProjectResource> AddCluster(IDistributedApplicationBuilder builder, int siloCount)
     {
         RequireOnPath("redis-server", $"--silos {siloCount} runs Redis for clustering and grain state");
         var redis = builder.AddResource(new RedisServerResource("redis", builder.AppHostDirectory, RedisPort))
+            .WithFixedPort(RedisPort, "redis-server")
             .WithArgs("--port", RedisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
 
         var silos = new List<IResourceBuilder<ProjectResource>>();
@@ -43,6 +47,8 @@ internal static class ClusterResources
                 .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
                 .WithEnvironment("Orleans__Endpoints__SiloPort", (FirstSiloPort + i).ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Orleans__Endpoints__GatewayPort", (FirstGatewayPort + i).ToString(CultureInfo.InvariantCulture))
+                .WithFixedPort(FirstSiloPort + i, "Orleans silo port")
+                .WithFixedPort(FirstGatewayPort + i, "Orleans gateway port")
                 .WithEnvironment("Orleans__GrainStorage__Default__ProviderType", "Redis")
                 .WithEnvironment("Orleans__GrainStorage__Default__ConnectionName", redis.Resource.Name)
                 .WithRedisClustering(redis)
@@ -66,6 +72,8 @@ internal static class ClusterResources
                 .WithHttpEndpoint(port: PrometheusPort, name: "http", isProxied: false)
                 .WaitFor(api);
         }
+
+        return api;
     }
 
     /// <summary>

@@ -11,13 +11,9 @@ if (siloCount is < 1 or > 9)
     throw new ArgumentOutOfRangeException(nameof(args), siloCount, "--silos takes 1 to 9.");
 }
 
-if (siloCount == 1)
-{
-    ClusterResources.AddSingleSilo(builder);
-}
-else
-{
-    ClusterResources.AddCluster(builder, siloCount);
-}
+var api = siloCount == 1 ? ClusterResources.AddSingleSilo(builder) : ClusterResources.AddCluster(builder, siloCount);
+api.AnnounceWhenReady();
 
+LocalLauncher.StopResourcesBeforeExit(builder);
+LocalLauncher.RequireFreePorts(builder);
 builder.Build().Run();
