@@ -18,6 +18,7 @@ internal static class ClusterResources
     {
         // The silo's own defaults (appsettings.json): silo port 11111, gateway 30000.
         var silo = builder.AddProject<Projects.Silo>("silo")
+            .WithOrleansDashboard()
             .WithFixedPort(FirstSiloPort, "Orleans silo port")
             .WithFixedPort(FirstGatewayPort, "Orleans gateway port")
             .WithHttpHealthCheck("/health/ready");
@@ -45,6 +46,7 @@ internal static class ClusterResources
             silos.Add(builder.AddProject<Projects.Silo>($"silo-{i}", launchProfileName: null)
                 .WithHttpEndpoint(port: FirstSiloHttpPort + i, name: "http", isProxied: false)
                 .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+                .WithOrleansDashboard()
                 .WithEnvironment("Orleans__Endpoints__SiloPort", (FirstSiloPort + i).ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Orleans__Endpoints__GatewayPort", (FirstGatewayPort + i).ToString(CultureInfo.InvariantCulture))
                 .WithFixedPort(FirstSiloPort + i, "Orleans silo port")
@@ -75,6 +77,34 @@ internal static class ClusterResources
 
         return api;
     }
+
+    /// <summary>
+    /// The load generator (bench/LoadGen) against the API over 200 users until the launcher stops: at
+    /// <paramref name="ratePerSecond"/> from the start, or, when null, at its default 20 requests/s once Start is
+    /// clicked in the dashboard.
+    /// </summary>
+    public static void AddLoadGenerator(IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, int? ratePerSecond)
+    {
+        var load = builder.AddProject<Projects.LoadGen>("loadgen")
+            .WithEnvironment("API_URL", "http://127.0.0.1:" + ApiHttpPort.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("API_HEALTH_URL", "http://127.0.0.1:" + ApiManagementPort.ToString(CultureInfo.InvariantCulture) + "/health/ready")
+            .WaitFor(api);
+        if (ratePerSecond is { } rate)
+        {
+            load.WithEnvironment("RATE_PER_SECOND", rate.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            load.WithExplicitStart();
+        }
+    }
+
+    /// <summary>
+    /// The Orleans Dashboard on the silo's HTTP port under /dashboard/ (on by default here; opt-in everywhere else, as it
+    /// has no authentication).
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithOrleansDashboard(this IResourceBuilder<ProjectResource> silo) =>
+        silo.WithEnvironment("Orleans__Dashboard__Enabled", "true");
 
     /// <summary>
     /// The API's management endpoint (health, /metrics, the OpenAPI document) on its own fixed port, as
