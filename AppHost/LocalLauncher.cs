@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -59,7 +57,7 @@ internal static class LocalLauncher
         AddDashboardPort(ports, builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"], "the dashboard's OTLP receiver");
         AddDashboardPort(ports, builder.Configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"], "the dashboard's OTLP/HTTP receiver");
 
-        var taken = ports.Where(p => !IsFree(p.Port)).ToList();
+        var taken = ports.Where(p => !LoopbackPort.IsFree(p.Port)).ToList();
         if (taken.Count > 0)
         {
             throw new InvalidOperationException(
@@ -96,20 +94,6 @@ internal static class LocalLauncher
             {
                 ports.Add((uri.Port, owner));
             }
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

@@ -76,7 +76,7 @@ public sealed class AppHostTests
             // SIGTERM to dotnet run alone, as `kill <pid>` or a process manager sends it.
             await run.TerminateAsync(StopDeadline);
             await AssertAllStoppedAsync(launched, run.RecentOutput);
-            Assert.All(OneSiloPorts, port => Assert.True(IsFree(port), $"port {port} is still taken after the launcher stopped"));
+            Assert.All(OneSiloPorts, port => Assert.True(global::Observability.AppHost.LoopbackPort.IsFree(port), $"port {port} is still taken after the launcher stopped"));
         }
         finally
         {
@@ -145,20 +145,6 @@ public sealed class AppHostTests
         catch (TimeoutException e)
         {
             throw new TimeoutException($"{e.Message} Still running:\n{string.Join("\n", launched.Where(p => LocalProcesses.IsRunning(p.Pid)))}\n{output}", e);
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using Observability.AppHost;
 
@@ -329,15 +327,9 @@ public class ProcessStack(StackOptions options) : IAsyncLifetime
                 continue;
             }
 
-            try
+            if (LoopbackPort.IsFree(port))
             {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
                 return port;
-            }
-            catch (SocketException)
-            {
-                // In use: try another.
             }
         }
 
