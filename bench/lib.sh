@@ -1,4 +1,4 @@
-# Shared by bench/macro.sh, bench/volume.sh, bench/micro.sh and bench/load.sh (sourced, from the repository root).
+# Shared by the bench scripts (macro, volume, micro, load, soak, dashboard), sourced from the repository root.
 
 # Waits until a URL answers 2xx, for at most 60 s.
 wait_ready() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }

@@ -14,6 +14,16 @@ public static partial class TelemetryDocument
 
     private static readonly Lazy<IReadOnlyList<Table>> AllTables = new(() => ParseTables(Content.Value));
 
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> AllSpanNames = new(() =>
+        Tables.Where(t => t.Header[0] == "Span name")
+            .SelectMany(t => t.Rows.SelectMany(row => CodeSpans(row[0]).Select(name => (name, t.Heading))))
+            .ToDictionary(s => s.name, s => s.Heading, StringComparer.Ordinal));
+
+    private static readonly Lazy<IReadOnlyList<ProjectMetric>> AllProjectMetrics = new(ParseProjectMetrics);
+
+    private static readonly Lazy<IReadOnlyList<(string PrometheusName, string From)>> AllBuiltInMetrics = new(() =>
+        [.. TableUnder("Built-in metrics relied on").Rows.SelectMany(row => CodeSpans(row[0]).Select(name => (name, row[1])))]);
+
     public static string Text => Content.Value;
 
     /// <summary>Every table of the document, with the heading it sits under.</summary>
@@ -23,30 +33,13 @@ public static partial class TelemetryDocument
     /// Every span name of a table whose first column is "Span name", mapped to the heading of its section: the spans
     /// the document promises, and the only names an exported span may have.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> SpanNames =>
-        Tables.Where(t => t.Header[0] == "Span name")
-            .SelectMany(t => t.Rows.SelectMany(row => CodeSpans(row[0]).Select(name => (name, t.Heading))))
-            .ToDictionary(s => s.name, s => s.Heading, StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, string> SpanNames => AllSpanNames.Value;
 
     /// <summary>The rows of the "Project metrics" table; a row whose attributes read "same" has those of the row above.</summary>
-    public static IReadOnlyList<ProjectMetric> ProjectMetrics
-    {
-        get
-        {
-            var metrics = new List<ProjectMetric>();
-            foreach (var row in TableUnder("Project metrics").Rows)
-            {
-                var attributes = row[4] == "same" ? metrics[^1].Attributes : CodeSpans(row[4]);
-                metrics.Add(new ProjectMetric(CodeSpans(row[0]).Single(), CodeSpans(row[1]).Single(), row[2], CodeSpans(row[3]).Single(), attributes, row[5]));
-            }
-
-            return metrics;
-        }
-    }
+    public static IReadOnlyList<ProjectMetric> ProjectMetrics => AllProjectMetrics.Value;
 
     /// <summary>The Prometheus names of the "Built-in metrics relied on" table, with the meter the row names.</summary>
-    public static IReadOnlyList<(string PrometheusName, string From)> BuiltInMetrics =>
-        [.. TableUnder("Built-in metrics relied on").Rows.SelectMany(row => CodeSpans(row[0]).Select(name => (name, row[1])))];
+    public static IReadOnlyList<(string PrometheusName, string From)> BuiltInMetrics => AllBuiltInMetrics.Value;
 
     /// <summary>
     /// The attribute keys of the paragraph starting "Attributes" under <paramref name="heading"/>: those before its
@@ -109,6 +102,18 @@ public static partial class TelemetryDocument
 
     /// <summary>The backtick-quoted tokens of a piece of Markdown.</summary>
     public static IReadOnlyList<string> CodeSpans(string markdown) => [.. CodeSpan().Matches(markdown).Select(m => m.Groups[1].Value)];
+
+    private static List<ProjectMetric> ParseProjectMetrics()
+    {
+        var metrics = new List<ProjectMetric>();
+        foreach (var row in TableUnder("Project metrics").Rows)
+        {
+            var attributes = row[4] == "same" ? metrics[^1].Attributes : CodeSpans(row[4]);
+            metrics.Add(new ProjectMetric(CodeSpans(row[0]).Single(), CodeSpans(row[1]).Single(), row[2], CodeSpans(row[3]).Single(), attributes, row[5]));
+        }
+
+        return metrics;
+    }
 
     private static Table TableUnder(string heading) =>
         Tables.SingleOrDefault(t => t.Heading.StartsWith(heading, StringComparison.Ordinal))
